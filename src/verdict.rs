@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::amount::{Amount, Deadline};
-pub use crate::wallet::{AddressKind, Chain, Network, Wallet, WalletLike};
+pub use crate::wallet::{Wallet, WalletLike};
 
 /// The three outcomes a caller acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -154,6 +154,16 @@ pub enum Signal {
     Homoglyphs,
 }
 
+/// One term of the score: a concept (its phrases' strength times the
+/// concept's weight) or a signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Concept or signal name, e.g. `recording` or `wallet_present`.
+    pub source: String,
+    /// Points added.
+    pub points: f32,
+}
+
 /// The template family (campaign) the letter matches best.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FamilyMatch {
@@ -207,8 +217,10 @@ pub enum Note {
 pub struct Verdict {
     /// The decision.
     pub label: Label,
-    /// The score the label was derived from; see the crate docs for the model.
+    /// The score the label was derived from: the sum of `breakdown`.
     pub score: f32,
+    /// What each concept and signal added to the score.
+    pub breakdown: Vec<Contribution>,
     /// Best matching template family, when any family marker matched.
     pub family: Option<FamilyMatch>,
     /// Language of most evidence (ISO 639-1), when any.

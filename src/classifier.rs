@@ -1,0 +1,345 @@
+//! The compiled classifier and the pipeline that runs one message through
+//! message → normalize → evidence → score → verdict.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::matcher::Matcher;
+use crate::message;
+use crate::normalize::{normalize_into, Fold, Normalized};
+use crate::score::{score, Thresholds};
+use crate::signals;
+use crate::templates::Templates;
+use crate::verdict::{Concept, Evidence, FamilyMatch, Field, Label, Signal, Span, Verdict};
+use crate::{amount, wallet};
+
+/// Resource bounds per message. A message that reaches one is still
+/// classified on what was examined, and the verdict carries a
+/// [`crate::Note::LimitReached`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// MIME nesting depth examined.
+    pub max_depth: usize,
+    /// MIME parts examined.
+    pub max_parts: usize,
+    /// Bytes of transfer-decoded part bodies.
+    pub max_decoded_bytes: usize,
+    /// Bytes of visible text matched (all parts together).
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_parts: 1_000,
+            max_decoded_bytes: 32 << 20,
+            max_text_bytes: 4 << 20,
+        }
+    }
+}
+
+/// Builds a [`Classifier`] with custom templates, thresholds or limits.
+#[derive(Debug, Clone, Default)]
+pub struct ClassifierBuilder {
+    templates_dir: Option<PathBuf>,
+    extra_dirs: Vec<PathBuf>,
+    thresholds: Thresholds,
+    limits: Limits,
+}
+
+impl ClassifierBuilder {
+    /// Uses the templates in `dir` (laid out like `corpus/templates/`)
+    /// instead of the built-in ones.
+    pub fn templates_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.templates_dir = Some(dir.into());
+        self
+    }
+
+    /// Adds the templates in `dir` to the built-in (or chosen) ones.
+    pub fn extra_templates_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.extra_dirs.push(dir.into());
+        self
+    }
+
+    /// Sets the score thresholds.
+    pub fn thresholds(&mut self, t: Thresholds) -> &mut Self {
+        self.thresholds = t;
+        self
+    }
+
+    /// Sets the resource limits.
+    pub fn limits(&mut self, l: Limits) -> &mut Self {
+        self.limits = l;
+        self
+    }
+
+    /// Loads the templates and compiles the matcher.
+    pub fn build(&self) -> Result<Classifier, Error> {
+        let t = self.thresholds;
+        if !(t.suspicious.is_finite() && t.sextortion.is_finite() && t.suspicious > 0.0) {
+            return Err(Error::Config {
+                name: "thresholds.suspicious",
+                value: format!("{}", t.suspicious),
+                reason: "must be a positive number",
+            });
+        }
+        if t.sextortion < t.suspicious {
+            return Err(Error::Config {
+                name: "thresholds.sextortion",
+                value: format!("{}", t.sextortion),
+                reason: "must not be below the suspicious threshold",
+            });
+        }
+        let l = self.limits;
+        for (name, v) in [
+            ("limits.max_parts", l.max_parts),
+            ("limits.max_decoded_bytes", l.max_decoded_bytes),
+            ("limits.max_text_bytes", l.max_text_bytes),
+        ] {
+            if v == 0 {
+                return Err(Error::Config { name, value: "0".into(), reason: "must be at least 1" });
+            }
+        }
+        let mut templates = match &self.templates_dir {
+            Some(dir) => {
+                let mut t = Templates::default();
+                t.add_dir(dir)?;
+                t
+            }
+            None => Templates::embedded()?,
+        };
+        for d in &self.extra_dirs {
+            templates.add_dir(d)?;
+        }
+        let matcher = Matcher::new(&templates)?;
+        Ok(Classifier {
+            inner: Arc::new(Inner { templates, matcher, thresholds: self.thresholds, limits: self.limits }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    templates: Templates,
+    matcher: Matcher,
+    thresholds: Thresholds,
+    limits: Limits,
+}
+
+/// A compiled classifier: immutable, `Send + Sync`, cheap to clone (an
+/// `Arc`). Build once, classify many.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    inner: Arc<Inner>,
+}
+
+impl Classifier {
+    /// The built-in templates with default thresholds and limits.
+    pub fn new() -> Result<Classifier, Error> {
+        ClassifierBuilder::default().build()
+    }
+
+    /// A builder for custom templates, thresholds and limits.
+    pub fn builder() -> ClassifierBuilder {
+        ClassifierBuilder::default()
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+
+    /// Ids of the template families known to this classifier.
+    pub fn families(&self) -> impl Iterator<Item = &str> {
+        self.inner.templates.families.iter().map(|f| f.id.as_str())
+    }
+
+    /// Languages of the concept phrase lists.
+    pub fn languages(&self) -> &[String] {
+        &self.inner.templates.languages
+    }
+
+    /// Number of distinct phrases in the automaton.
+    pub fn phrase_count(&self) -> usize {
+        self.inner.matcher.len()
+    }
+
+    /// Classifies one raw message (RFC 5322 bytes, with or without an mbox
+    /// `From ` line). Never fails, never panics: input that is not an email
+    /// gets a verdict with a note.
+    pub fn classify(&self, raw: &[u8]) -> Verdict {
+        let inner = &*self.inner;
+        let msg = message::parse(raw, &inner.limits);
+
+        // The texts a reader sees: subject first, then each body.
+        let mut texts: Vec<(Field, &str)> = Vec::with_capacity(msg.bodies.len() + 1);
+        if let Some(s) = msg.meta.subject.as_deref() {
+            texts.push((Field::Subject, s));
+        }
+        for (i, b) in msg.bodies.iter().enumerate() {
+            texts.push((Field::Body(i as u16), b.as_str()));
+        }
+
+        let ev = self.evidence(&texts);
+        let (wallets, invalid_wallets) = wallet::extract(&texts);
+        let (amounts, deadline) = amount::extract(&texts, &wallets);
+
+        let mut signals = Vec::new();
+        if signals::from_equals_to(msg.from_addr.as_deref(), msg.to_addr.as_deref()) {
+            signals.push(Signal::FromEqualsTo);
+        }
+        if ev.password_quoted {
+            signals.push(Signal::PasswordQuoted);
+        }
+        if let Some(f) = signals::auth_failures(&msg.auth_results) {
+            signals.push(Signal::AuthFailed(f));
+        }
+        if !wallets.is_empty() {
+            signals.push(Signal::WalletPresent);
+        }
+        if !amounts.is_empty() {
+            signals.push(Signal::AmountPresent);
+        }
+        // Hidden text counts only where it hides something among many
+        // pieces (filler between letters), not a single preheader.
+        if msg.hidden_elements >= 3 {
+            signals.push(Signal::HiddenText);
+        }
+        if ev.homoglyph_words >= 2 {
+            signals.push(Signal::Homoglyphs);
+        }
+
+        let (score, label, breakdown) = score(&ev.strength, &signals, &inner.thresholds);
+        // A news article that names "Pegasus" is not a campaign.
+        let family = if label == Label::Clean { None } else { ev.family };
+        Verdict {
+            label,
+            score,
+            breakdown,
+            family,
+            language: ev.language,
+            evidence: ev.evidence,
+            signals,
+            wallets,
+            invalid_wallets,
+            amounts,
+            deadline,
+            meta: msg.meta,
+            notes: msg.notes,
+        }
+    }
+
+    fn evidence(&self, texts: &[(Field, &str)]) -> EvidenceSet {
+        let t = &self.inner.templates;
+        let m = &self.inner.matcher;
+        let mut out = EvidenceSet::default();
+        // Distinct phrases seen, and family markers seen.
+        let mut seen = vec![false; m.len() * 8];
+        let mut marker_seen: Vec<Vec<bool>> = t.families.iter().map(|f| vec![false; f.markers.len()]).collect();
+        let mut lang_votes = vec![0u32; t.languages.len()];
+        let mut norm = Normalized::default();
+        for &(field, text) in texts {
+            normalize_into(text, Fold::Match, &mut norm);
+            out.homoglyph_words += norm.homoglyphs;
+            if !out.password_quoted && signals::password_quoted(norm.as_str()) {
+                out.password_quoted = true;
+            }
+            m.find(norm.as_str(), |h| {
+                let uses = &m.uses[h.pattern as usize];
+                for &(fi, mi) in &uses.markers {
+                    marker_seen[fi as usize][mi as usize] = true;
+                }
+                // A pattern shared by several languages votes for none.
+                let single_lang = uses
+                    .phrases
+                    .iter()
+                    .all(|&p| t.phrases[p as usize].lang == t.phrases[uses.phrases[0] as usize].lang);
+                for &pi in &uses.phrases {
+                    let ph = &t.phrases[pi as usize];
+                    if single_lang {
+                        lang_votes[ph.lang as usize] += 1;
+                    }
+                    // One piece of evidence per (pattern, concept): the same
+                    // word listed in several languages counts once.
+                    let ci = Concept::ALL.iter().position(|c| *c == ph.concept).unwrap_or(0);
+                    let key = h.pattern as usize * 8 + ci;
+                    if seen[key] {
+                        continue;
+                    }
+                    seen[key] = true;
+                    out.strength[ci] = (out.strength[ci] + ph.weight).min(1.0);
+                    let (s, e) = norm.source_range(h.start as usize, h.end as usize);
+                    out.evidence.push(Evidence {
+                        concept: ph.concept,
+                        phrase: ph.pattern.clone(),
+                        language: t.languages[ph.lang as usize].clone(),
+                        span: Span { field, start: s as u32, end: e as u32 },
+                        text: text[s..e].to_string(),
+                    });
+                }
+            });
+        }
+        if let Some((li, _)) = lang_votes.iter().enumerate().filter(|(_, v)| **v > 0).max_by_key(|(_, v)| **v) {
+            out.language = Some(t.languages[li].clone());
+        }
+        out.family = marker_seen
+            .iter()
+            .enumerate()
+            .map(|(fi, seen)| {
+                let n = seen.iter().filter(|s| **s).count();
+                (fi, n, if seen.is_empty() { 0.0 } else { n as f32 / seen.len() as f32 })
+            })
+            .filter(|(_, n, _)| *n >= 2)
+            .max_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)))
+            .map(|(fi, n, cov)| FamilyMatch {
+                id: t.families[fi].id.clone(),
+                markers: n as u32,
+                coverage: (cov * 100.0).round() / 100.0,
+            });
+        out
+    }
+}
+
+#[derive(Default)]
+struct EvidenceSet {
+    strength: [f32; 8],
+    evidence: Vec<Evidence>,
+    language: Option<String>,
+    family: Option<FamilyMatch>,
+    password_quoted: bool,
+    homoglyph_words: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifier_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Classifier>();
+        check::<Verdict>();
+    }
+
+    #[test]
+    fn bad_thresholds_are_typed_errors() {
+        let e = Classifier::builder()
+            .thresholds(Thresholds { sextortion: 1.0, suspicious: 2.0 })
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("thresholds.sextortion = 1"), "{e}");
+        let e = Classifier::builder()
+            .limits(Limits { max_parts: 0, ..Limits::default() })
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("limits.max_parts"), "{e}");
+    }
+
+    #[test]
+    fn missing_templates_dir_names_path() {
+        let e = Classifier::builder().templates_dir("/nonexistent/tpl").build().unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/tpl"), "{e}");
+    }
+}

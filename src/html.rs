@@ -1,0 +1,641 @@
+//! HTML reduced to the text a reader sees.
+//!
+//! Not a conforming HTML parser: a single forward scan (memchr-driven) that
+//! drops comments, `<head>`, `<style>`, `<script>` and elements hidden by an
+//! inline style, the `hidden` attribute or a simple `<style>` rule (class, id
+//! or tag selector with `display:none`, `visibility:hidden`, a zero font size,
+//! zero opacity, or zero max-height with overflow hidden), and decodes
+//! entities. Inline elements (`span`, `label`, `font`, `a`…) join their text
+//! with no space, as a browser renders them, so letters split by hidden
+//! filler come back together; block elements end a line.
+//!
+//! Work is linear in the input: the element stack is bounded and a close tag
+//! looks only a bounded distance down it.
+
+use std::collections::HashSet;
+
+use memchr::{memchr, memmem};
+
+/// How deep the element stack may grow; deeper opens are ignored (their text
+/// stays visible unless an ancestor hides it).
+const MAX_DEPTH: usize = 512;
+/// How far down the stack a close tag looks for its opening tag.
+const MAX_CLOSE_SEARCH: usize = 32;
+
+/// What [`visible_text`] reports besides the text.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HtmlStats {
+    /// Bytes of text that were present but hidden from the reader.
+    pub hidden_bytes: usize,
+    /// Number of hidden elements that held text.
+    pub hidden_elements: usize,
+}
+
+#[derive(Default)]
+struct HiddenRules {
+    classes: HashSet<String>,
+    ids: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+struct Open {
+    name: String,
+    hidden: bool,
+}
+
+/// Appends the visible text of `html` to `out`.
+pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
+    let rules = collect_style_rules(html);
+    let bytes = html.as_bytes();
+    let mut stats = HtmlStats::default();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut hidden_depth = 0usize;
+    let mut pos = 0usize;
+    // Each maximal hidden region is counted once, when it holds text.
+    let mut hidden_region = 0usize;
+    let mut last_hidden_counted = usize::MAX;
+
+    while pos < bytes.len() {
+        let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        if lt > pos {
+            let text = &html[pos..lt];
+            if hidden_depth == 0 {
+                push_text(text, out);
+            } else if !text.trim().is_empty() {
+                stats.hidden_bytes += text.len();
+                if last_hidden_counted != hidden_region {
+                    stats.hidden_elements += 1;
+                    last_hidden_counted = hidden_region;
+                }
+            }
+        }
+        if lt >= bytes.len() {
+            break;
+        }
+        // Comments, doctype, CDATA, processing instructions.
+        let rest = &bytes[lt..];
+        if rest.starts_with(b"<!--") {
+            pos = memmem::find(&rest[4..], b"-->").map_or(bytes.len(), |i| lt + 4 + i + 3);
+            continue;
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            let end = memmem::find(&rest[9..], b"]]>").map_or(bytes.len(), |i| lt + 9 + i);
+            if hidden_depth == 0 {
+                push_text(&html[lt + 9..end], out);
+            }
+            pos = (end + 3).min(bytes.len());
+            continue;
+        }
+        if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
+            pos = memchr(b'>', rest).map_or(bytes.len(), |i| lt + i + 1);
+            continue;
+        }
+        let closing = rest.get(1) == Some(&b'/');
+        let name_start = lt + 1 + closing as usize;
+        let name_end = bytes[name_start.min(bytes.len())..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b':'))
+            .map_or(bytes.len(), |i| name_start + i);
+        if name_end == name_start || !bytes[name_start].is_ascii_alphabetic() {
+            // A lone '<' in text.
+            if hidden_depth == 0 {
+                out.push('<');
+            }
+            pos = lt + 1;
+            continue;
+        }
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        let tag_end = find_tag_end(bytes, name_end);
+        let attrs = &html[name_end..tag_end.saturating_sub(1).max(name_end)];
+        pos = tag_end;
+
+        if closing {
+            if let Some(i) = stack
+                .iter()
+                .rev()
+                .take(MAX_CLOSE_SEARCH)
+                .position(|o| o.name == name)
+            {
+                let keep = stack.len() - 1 - i;
+                for o in stack.drain(keep..) {
+                    if o.hidden {
+                        hidden_depth -= 1;
+                    }
+                }
+            }
+            if is_block(&name) && hidden_depth == 0 {
+                newline(out);
+            }
+            continue;
+        }
+
+        // Raw-text elements: skip to their close tag.
+        if matches!(name.as_str(), "style" | "script" | "title" | "template" | "xml") {
+            let close = format!("</{name}");
+            pos = find_ci(bytes, pos, close.as_bytes()).map_or(bytes.len(), |i| {
+                memchr(b'>', &bytes[i..]).map_or(bytes.len(), |j| i + j + 1)
+            });
+            continue;
+        }
+        if name == "head" {
+            // Everything up to </head> or <body> is metadata.
+            let end_head = find_ci(bytes, pos, b"</head").unwrap_or(bytes.len());
+            let body = find_ci(bytes, pos, b"<body").unwrap_or(bytes.len());
+            pos = end_head.min(body);
+            continue;
+        }
+        if matches!(name.as_str(), "br" | "hr") {
+            if hidden_depth == 0 {
+                newline(out);
+            }
+            continue;
+        }
+        if name == "img" && hidden_depth == 0 {
+            // Mail clients show alt text only when images are blocked; most
+            // readers see the image. Keep nothing.
+            continue;
+        }
+        if is_void(&name) || attrs.ends_with('/') {
+            continue;
+        }
+        if is_block(&name) && hidden_depth == 0 {
+            newline(out);
+        } else if matches!(name.as_str(), "td" | "th") && hidden_depth == 0 {
+            out.push(' ');
+        }
+        if stack.len() < MAX_DEPTH {
+            let hidden = is_hidden(&name, attrs, &rules);
+            if hidden {
+                if hidden_depth == 0 {
+                    hidden_region += 1;
+                }
+                hidden_depth += 1;
+            }
+            stack.push(Open { name, hidden });
+        }
+    }
+    stats
+}
+
+/// Position just past the `>` that ends a tag starting before `from`,
+/// honouring quoted attribute values.
+fn find_tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    let mut quote = 0u8;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            // A quote only opens a value right after '='.
+            let mut j = i;
+            while j > from && bytes[j - 1] == b' ' {
+                j -= 1;
+            }
+            if j > from && bytes[j - 1] == b'=' {
+                quote = b;
+            }
+        } else if b == b'>' {
+            return i + 1;
+        } else if b == b'<' {
+            // A tag that never closed: end it here so the next tag is seen.
+            return i;
+        }
+        i += 1;
+        if quote != 0 {
+            // A quoted value that never closes must not swallow the document.
+            if let Some(j) = memchr(quote, &bytes[i..]) {
+                i += j;
+            } else {
+                return bytes.len();
+            }
+        }
+    }
+    bytes.len()
+}
+
+fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    // Needles are lower-case ASCII starting with '<'; search for '<' and compare.
+    let mut i = from;
+    while i < bytes.len() {
+        let j = memchr(b'<', &bytes[i..])? + i;
+        if bytes.len() - j >= needle.len() && bytes[j..j + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(j);
+        }
+        i = j + 1;
+    }
+    None
+}
+
+fn push_text(text: &str, out: &mut String) {
+    let start = out.len();
+    decode_entities(text, out);
+    // HTML whitespace rendering: runs become one space.
+    if out[start..].bytes().any(|b| b == b'\n' || b == b'\r' || b == b'\t') {
+        let collapsed: String = {
+            let s = &out[start..];
+            let mut c = String::with_capacity(s.len());
+            let mut ws = false;
+            for ch in s.chars() {
+                if matches!(ch, ' ' | '\n' | '\r' | '\t') {
+                    if !ws {
+                        c.push(' ');
+                    }
+                    ws = true;
+                } else {
+                    c.push(ch);
+                    ws = false;
+                }
+            }
+            c
+        };
+        out.truncate(start);
+        out.push_str(&collapsed);
+    }
+}
+
+fn newline(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area" | "base" | "col" | "embed" | "img" | "input" | "link" | "meta" | "param" | "source"
+            | "track" | "wbr" | "basefont" | "frame" | "keygen"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div" | "li" | "ul" | "ol" | "tr" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "blockquote" | "pre" | "section" | "article" | "header" | "footer" | "center"
+            | "dd" | "dt" | "dl" | "address" | "form" | "body" | "html" | "tbody" | "thead"
+    )
+}
+
+fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
+    let lower = attrs.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(key) {
+        let at = from + i;
+        from = at + key.len();
+        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let vstart = attrs.len() - rest.len() + 1;
+        let v = attrs[vstart..].trim_start();
+        let off = attrs.len() - v.len();
+        return Some(match v.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
+                &attrs[off + 1..off + end]
+            }
+            _ => {
+                let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                &attrs[off..off + end]
+            }
+        });
+    }
+    None
+}
+
+fn has_bare_attr(attrs: &str, key: &str) -> bool {
+    attrs
+        .split(|c: char| c.is_ascii_whitespace() || c == '/')
+        .any(|a| a.eq_ignore_ascii_case(key))
+}
+
+fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
+    if attrs.is_empty() {
+        return rules.tags.contains(tag);
+    }
+    if let Some(style) = attr_value(attrs, "style") {
+        if style_hides(style) {
+            return true;
+        }
+    }
+    if has_bare_attr(attrs, "hidden") {
+        return true;
+    }
+    if rules.tags.contains(tag) {
+        return true;
+    }
+    if !rules.classes.is_empty() {
+        if let Some(class) = attr_value(attrs, "class") {
+            if class.split_ascii_whitespace().any(|c| rules.classes.contains(c)) {
+                return true;
+            }
+        }
+    }
+    if !rules.ids.is_empty() {
+        if let Some(id) = attr_value(attrs, "id") {
+            if rules.ids.contains(id.trim()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// True when a CSS declaration block hides its element.
+pub(crate) fn style_hides(style: &str) -> bool {
+    let s: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let decl = |prop: &str| -> Option<&str> {
+        // The last declaration of a property wins, as in CSS.
+        s.split(';')
+            .filter_map(|d| d.strip_prefix(prop).and_then(|v| v.strip_prefix(':')))
+            .map(|v| v.trim_end_matches("!important"))
+            .last()
+    };
+    if decl("display") == Some("none") {
+        return true;
+    }
+    if matches!(decl("visibility"), Some("hidden" | "collapse")) {
+        return true;
+    }
+    if decl("font-size").is_some_and(is_zero_length) {
+        return true;
+    }
+    if decl("opacity").is_some_and(|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
+        return true;
+    }
+    let overflow_hidden = decl("overflow") == Some("hidden");
+    if overflow_hidden
+        && (decl("max-height").is_some_and(is_zero_length)
+            || decl("height").is_some_and(is_zero_length)
+            || decl("width").is_some_and(is_zero_length)
+            || decl("max-width").is_some_and(is_zero_length))
+    {
+        return true;
+    }
+    false
+}
+
+fn is_zero_length(v: &str) -> bool {
+    let num_end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    let Ok(x) = v[..num_end].parse::<f32>() else {
+        return false;
+    };
+    let unit = &v[num_end..];
+    match unit {
+        "" | "px" | "pt" => x < 1.0,
+        "em" | "rem" | "ex" | "ch" => x < 0.1,
+        "%" => x < 10.0,
+        _ => x == 0.0,
+    }
+}
+
+fn collect_style_rules(html: &str) -> HiddenRules {
+    let mut rules = HiddenRules::default();
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(start) = find_ci(bytes, from, b"<style") {
+        let Some(open_end) = memchr(b'>', &bytes[start..]).map(|i| start + i + 1) else {
+            break;
+        };
+        let end = find_ci(bytes, open_end, b"</style").unwrap_or(bytes.len());
+        parse_css(&html[open_end..end], &mut rules);
+        from = end;
+    }
+    rules
+}
+
+fn parse_css(css: &str, rules: &mut HiddenRules) {
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        // A stray '}' closing an @media block ends up before the next selector.
+        let selectors = rest[..open].trim_matches(|c: char| c == '}' || c.is_whitespace());
+        if selectors.starts_with('@') {
+            // Descend into @media / @supports: their rules follow.
+            rest = &rest[open + 1..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let body = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        if !style_hides(body) {
+            continue;
+        }
+        for sel in selectors.split(',') {
+            let sel = sel.trim();
+            // Only simple selectors: `.c`, `#i`, `tag`, `tag.c`.
+            if sel.contains([' ', '>', '+', '~', '[', ':']) {
+                continue;
+            }
+            if let Some(dot) = sel.find('.') {
+                rules.classes.insert(sel[dot + 1..].to_string());
+            } else if let Some(id) = sel.strip_prefix('#') {
+                rules.ids.insert(id.to_string());
+            } else if !sel.is_empty() && sel.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                rules.tags.insert(sel.to_ascii_lowercase());
+            }
+        }
+    }
+}
+
+/// Appends `s` to `out` with HTML character references decoded. Used for
+/// text/plain parts too, where scams put `&#233;` to dodge filters.
+pub fn decode_entities(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    let mut pos = 0;
+    while let Some(i) = memchr(b'&', &bytes[pos..]) {
+        let amp = pos + i;
+        out.push_str(&s[pos..amp]);
+        match decode_one(&s[amp..]) {
+            Some((c, len)) => {
+                if let Some(c) = c {
+                    out.push(c);
+                }
+                pos = amp + len;
+            }
+            None => {
+                out.push('&');
+                pos = amp + 1;
+            }
+        }
+    }
+    out.push_str(&s[pos..]);
+}
+
+/// Decodes one reference at the start of `s` (which starts with '&'):
+/// returns the char (None for a reference that renders as nothing) and the
+/// bytes consumed.
+fn decode_one(s: &str) -> Option<(Option<char>, usize)> {
+    let b = s.as_bytes();
+    if b.get(1) == Some(&b'#') {
+        let (radix, start) = if matches!(b.get(2), Some(b'x' | b'X')) { (16, 3) } else { (10, 2) };
+        let digits = b[start..]
+            .iter()
+            .take(8)
+            .take_while(|c| if radix == 16 { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let n = u32::from_str_radix(&s[start..start + digits], radix).ok()?;
+        let mut len = start + digits;
+        if b.get(len) == Some(&b';') {
+            len += 1;
+        }
+        let c = match n {
+            0 => None,
+            // Windows-1252 C1 range, as browsers do.
+            0x80..=0x9F => Some(cp1252_c1(n)),
+            _ => Some(char::from_u32(n).unwrap_or('\u{FFFD}')),
+        };
+        return Some((c, len));
+    }
+    let name_len = b[1..]
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if name_len == 0 {
+        return None;
+    }
+    let name = &s[1..1 + name_len];
+    let semi = b.get(1 + name_len) == Some(&b';');
+    let c = named_entity(name)?;
+    // Only the legacy entities may omit the ';'.
+    if !semi && !matches!(name, "amp" | "lt" | "gt" | "quot" | "nbsp" | "copy" | "reg") {
+        return None;
+    }
+    Some((Some(c), 1 + name_len + semi as usize))
+}
+
+fn cp1252_c1(n: u32) -> char {
+    const T: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    ];
+    T[(n - 0x80) as usize]
+}
+
+fn named_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" | "AMP" => '&',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "quot" | "QUOT" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{A0}',
+        "shy" => '\u{AD}',
+        "zwnj" => '\u{200C}',
+        "zwj" => '\u{200D}',
+        "lrm" => '\u{200E}',
+        "rlm" => '\u{200F}',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "euro" => '€',
+        "pound" => '£',
+        "yen" => '¥',
+        "cent" => '¢',
+        "dollar" => '$',
+        "sect" => '§',
+        "deg" => '°',
+        "middot" => '·',
+        "bull" => '•',
+        "hellip" => '…',
+        "ndash" => '–',
+        "mdash" => '—',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "sbquo" => '‚',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "bdquo" => '„',
+        "laquo" => '«',
+        "raquo" => '»',
+        "iexcl" => '¡',
+        "iquest" => '¿',
+        "times" => '×',
+        "divide" => '÷',
+        "ordf" => 'ª',
+        "ordm" => 'º',
+        "szlig" => 'ß',
+        "Agrave" => 'À', "Aacute" => 'Á', "Acirc" => 'Â', "Atilde" => 'Ã', "Auml" => 'Ä', "Aring" => 'Å',
+        "AElig" => 'Æ', "Ccedil" => 'Ç', "Egrave" => 'È', "Eacute" => 'É', "Ecirc" => 'Ê', "Euml" => 'Ë',
+        "Igrave" => 'Ì', "Iacute" => 'Í', "Icirc" => 'Î', "Iuml" => 'Ï', "Ntilde" => 'Ñ', "Ograve" => 'Ò',
+        "Oacute" => 'Ó', "Ocirc" => 'Ô', "Otilde" => 'Õ', "Ouml" => 'Ö', "Oslash" => 'Ø', "Ugrave" => 'Ù',
+        "Uacute" => 'Ú', "Ucirc" => 'Û', "Uuml" => 'Ü', "Yacute" => 'Ý',
+        "agrave" => 'à', "aacute" => 'á', "acirc" => 'â', "atilde" => 'ã', "auml" => 'ä', "aring" => 'å',
+        "aelig" => 'æ', "ccedil" => 'ç', "egrave" => 'è', "eacute" => 'é', "ecirc" => 'ê', "euml" => 'ë',
+        "igrave" => 'ì', "iacute" => 'í', "icirc" => 'î', "iuml" => 'ï', "ntilde" => 'ñ', "ograve" => 'ò',
+        "oacute" => 'ó', "ocirc" => 'ô', "otilde" => 'õ', "ouml" => 'ö', "oslash" => 'ø', "ugrave" => 'ù',
+        "uacute" => 'ú', "ucirc" => 'û', "uuml" => 'ü', "yacute" => 'ý', "yuml" => 'ÿ',
+        "OElig" => 'Œ', "oelig" => 'œ', "Scaron" => 'Š', "scaron" => 'š',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vis(html: &str) -> String {
+        let mut s = String::new();
+        visible_text(html, &mut s);
+        s
+    }
+
+    macro_rules! t {
+        ($name:ident, $input:expr, $want:expr) => {
+            #[test]
+            fn $name() {
+                assert_eq!(vis($input).trim(), $want);
+            }
+        };
+    }
+
+    t!(plain, "<p>Hello <b>world</b></p>", "Hello world");
+    t!(comment, "a<!-- hidden -->b", "ab");
+    t!(style_script, "<style>p{}</style>x<script>var a='<p>'</script>y", "xy");
+    t!(head, "<html><head><title>T</title><meta x></head><body>B</body></html>", "B");
+    t!(inline_hidden, "C<label style=\"font-size:0px;\">XYZ</label>on", "Con");
+    t!(display_none, "a<span style='display: none'>no</span>b", "ab");
+    t!(class_rule, "<style>.h { display:none }</style>v<span class=\"x h\">no</span>id", "vid");
+    t!(id_rule, "<style>#q{visibility:hidden}</style>a<i id=q>no</i>b", "ab");
+    t!(hidden_attr, "a<div hidden>no</div>b", "a\nb");
+    t!(entities, "caf&eacute; &amp; &#233;&#x41; &nbsp;x", "café & éA \u{a0}x");
+    t!(block_newline, "<div>a</div><div>b</div>", "a\nb");
+    t!(br, "a<br>b<br/>c", "a\nb\nc");
+    t!(lone_lt, "5 < 6 and 7<8", "5 < 6 and 7<8");
+    t!(nested_hidden, "<div style=display:none><p>x</p><p>y</p></div>z", "z");
+    t!(unclosed_quote, "a<span title=\"x>b", "a");
+    t!(ws_collapse, "a\n\n   b", "a b");
+    t!(not_hidden_fontsize, "<span style=\"font-size:12px\">x</span>", "x");
+    t!(media_rule, "<style>@media screen { .z {display:none} }</style>a<b class=z>q</b>", "a");
+    t!(unknown_entity, "AT&T &foo; &#0;", "AT&T &foo;");
+
+    #[test]
+    fn hidden_stats() {
+        let mut s = String::new();
+        let st = visible_text("a<span style=font-size:0>x</span>b<span style=font-size:0>y</span>", &mut s);
+        assert_eq!(s, "ab");
+        assert_eq!(st.hidden_elements, 2);
+    }
+
+    #[test]
+    fn million_unclosed_tags_is_linear() {
+        let html = "<div><span>".repeat(200_000) + &"</p>".repeat(200_000);
+        let t = vis(&html);
+        assert!(t.trim().is_empty());
+    }
+}

@@ -1,0 +1,659 @@
+//! Raw bytes → the headers that matter and the visible text of every text
+//! part. The only module that knows about MIME (and imports `mailparse`).
+//!
+//! Liberal in what it accepts: a message whose MIME structure is broken still
+//! yields whatever text can be recovered, with a [`Note`] saying how.
+
+use mailparse::{MailHeaderMap, ParsedMail};
+
+use crate::classifier::Limits;
+use crate::html;
+use crate::verdict::{Meta, Note};
+
+/// What the rest of the pipeline needs from a message.
+#[derive(Debug, Default)]
+pub(crate) struct Message {
+    pub meta: Meta,
+    /// Visible text of each text part, in document order.
+    pub bodies: Vec<String>,
+    pub notes: Vec<Note>,
+    /// Elements with text hidden from the reader, over all HTML parts.
+    pub hidden_elements: usize,
+    /// `Authentication-Results` values, joined.
+    pub auth_results: String,
+    /// Bare lower-cased addresses of From and To.
+    pub from_addr: Option<String>,
+    pub to_addr: Option<String>,
+}
+
+struct Walk<'l> {
+    limits: &'l Limits,
+    parts_seen: usize,
+    decoded_bytes: usize,
+    text_bytes: usize,
+}
+
+/// Parses `raw` into a [`Message`]. Never fails and never panics.
+pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
+    let mut msg = Message::default();
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        msg.notes.push(Note::Empty);
+        return msg;
+    }
+    let mut walk = Walk { limits, parts_seen: 0, decoded_bytes: 0, text_bytes: 0 };
+
+    if !looks_like_headers(raw) {
+        msg.notes.push(Note::NotAnEmail);
+        let text = decode_text(raw, None, &mut msg.notes);
+        walk.add_text(&mut msg, &text, looks_like_html(&text));
+        return msg;
+    }
+    // A first header line starting with whitespace makes mailparse give up.
+    let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    match mailparse::parse_mail(&raw[start..]) {
+        Ok(mail) => {
+            read_headers(&mail, &mut msg);
+            walk.part(&mail, &mut msg, 0);
+            if msg.bodies.is_empty() && !body_of(&raw[start..]).iter().all(u8::is_ascii_whitespace) {
+                if !msg.notes.iter().any(|n| matches!(n, Note::LimitReached(_))) {
+                    msg.notes
+                        .push(Note::MimeRecovered("no text part found; raw body scanned".into()));
+                    walk.raw_body(&raw[start..], &mut msg);
+                }
+            }
+        }
+        Err(e) => {
+            msg.notes.push(Note::MimeRecovered(e.to_string()));
+            if let Ok((headers, _)) = mailparse::parse_headers(&raw[start..]) {
+                read_header_list(&headers, &mut msg);
+            }
+            walk.raw_body(&raw[start..], &mut msg);
+        }
+    }
+    msg
+}
+
+/// True when the input starts like a header section: `Name: value`, or an
+/// mbox `From ` line.
+fn looks_like_headers(raw: &[u8]) -> bool {
+    let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let line_end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |i| start + i);
+    let line = &raw[start..line_end];
+    if line.starts_with(b"From ") {
+        return true;
+    }
+    match memchr::memchr(b':', line) {
+        Some(colon) if colon > 0 => line[..colon]
+            .iter()
+            .all(|b| b.is_ascii_graphic() && *b != b':'),
+        _ => false,
+    }
+}
+
+fn body_of(raw: &[u8]) -> &[u8] {
+    memchr::memmem::find(raw, b"\n\n")
+        .map(|i| i + 2)
+        .or_else(|| memchr::memmem::find(raw, b"\r\n\r\n").map(|i| i + 4))
+        .map_or(&raw[raw.len()..], |i| &raw[i..])
+}
+
+fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
+    read_header_list(&mail.headers, msg);
+}
+
+fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
+    let get = |k: &str| headers.get_first_value(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    msg.meta.subject = get("Subject");
+    msg.meta.from = get("From");
+    msg.meta.to = get("To");
+    msg.meta.reply_to = get("Reply-To");
+    msg.meta.message_id = get("Message-ID").map(|m| m.trim_matches(['<', '>', ' ']).to_string());
+    msg.meta.date = get("Date");
+    msg.meta.date_utc = msg
+        .meta
+        .date
+        .as_deref()
+        .and_then(|d| mailparse::dateparse(d).ok())
+        .and_then(rfc3339);
+    msg.from_addr = headers.get_first_header("From").and_then(bare_address);
+    msg.to_addr = headers.get_first_header("To").and_then(bare_address);
+    msg.auth_results = headers
+        .get_all_values("Authentication-Results")
+        .join("; ");
+}
+
+fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
+    let list = mailparse::addrparse_header(h).ok()?;
+    list.iter().find_map(|a| match a {
+        mailparse::MailAddr::Single(s) => Some(s.addr.trim().to_ascii_lowercase()),
+        mailparse::MailAddr::Group(g) => g.addrs.first().map(|s| s.addr.trim().to_ascii_lowercase()),
+    })
+}
+
+/// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, Howard
+/// Hinnant's days-from-civil inverse).
+pub(crate) fn rfc3339(t: i64) -> Option<String> {
+    if !(0..=253_402_300_799).contains(&t) {
+        return None;
+    }
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    Some(format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    ))
+}
+
+impl Walk<'_> {
+    fn part(&mut self, p: &ParsedMail<'_>, msg: &mut Message, depth: usize) {
+        self.parts_seen += 1;
+        if self.parts_seen > self.limits.max_parts {
+            if self.parts_seen == self.limits.max_parts + 1 {
+                msg.notes.push(Note::LimitReached(format!(
+                    "more than {} MIME parts; the rest were not examined",
+                    self.limits.max_parts
+                )));
+            }
+            return;
+        }
+        if depth > self.limits.max_depth {
+            msg.notes.push(Note::LimitReached(format!(
+                "MIME nesting deeper than {}; deeper parts were not examined",
+                self.limits.max_depth
+            )));
+            return;
+        }
+        let mime = p.ctype.mimetype.as_str();
+        if mime.starts_with("multipart/") {
+            if p.subparts.is_empty() {
+                // Boundary missing or malformed: split by hand.
+                self.recover_multipart(p, msg, depth);
+            }
+            for sp in &p.subparts {
+                self.part(sp, msg, depth + 1);
+            }
+            return;
+        }
+        if mime == "message/rfc822" || mime == "message/global" {
+            let Some(body) = self.decoded_body(p, msg) else { return };
+            match mailparse::parse_mail(&body) {
+                Ok(inner) => {
+                    // The attached message's subject is text the victim reads too.
+                    if let Some(s) = inner.headers.get_first_value("Subject") {
+                        self.add_text(msg, &s, false);
+                    }
+                    self.part(&inner, msg, depth + 1);
+                }
+                Err(_) => {
+                    let text = decode_text(&body, None, &mut msg.notes);
+                    self.add_text(msg, &text, looks_like_html(&text));
+                }
+            }
+            return;
+        }
+        let is_html = mime == "text/html";
+        let is_text = mime == "text/plain" || is_html || (mime.starts_with("text/") && !matches!(mime, "text/css" | "text/calendar" | "text/csv" | "text/x-vcard" | "text/vcard"));
+        if !is_text {
+            return;
+        }
+        let Some(body) = self.decoded_body(p, msg) else { return };
+        let charset = p.ctype.params.get("charset").map(String::as_str);
+        let text = decode_text(&body, charset, &mut msg.notes);
+        self.add_text(msg, &text, is_html || (mime == "text/plain" && looks_like_html(&text)));
+    }
+
+    /// Transfer-decodes a part's body, leniently, within the byte budget.
+    fn decoded_body(&mut self, p: &ParsedMail<'_>, msg: &mut Message) -> Option<Vec<u8>> {
+        let remaining = self.limits.max_decoded_bytes.saturating_sub(self.decoded_bytes);
+        if remaining == 0 {
+            msg.notes.push(Note::LimitReached(format!(
+                "more than {} bytes decoded; a part was not examined",
+                self.limits.max_decoded_bytes
+            )));
+            return None;
+        }
+        let mut body = match p.get_body_encoded() {
+            mailparse::body::Body::Base64(b) => base64_lenient(b.get_raw()),
+            mailparse::body::Body::QuotedPrintable(b) => {
+                b.get_decoded().unwrap_or_else(|_| b.get_raw().to_vec())
+            }
+            mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => b.get_raw().to_vec(),
+            mailparse::body::Body::Binary(b) => b.get_raw().to_vec(),
+        };
+        if body.len() > remaining {
+            msg.notes.push(Note::LimitReached(format!(
+                "decoded text over {} bytes; the rest was not examined",
+                self.limits.max_decoded_bytes
+            )));
+            body.truncate(remaining);
+        }
+        self.decoded_bytes += body.len();
+        Some(body)
+    }
+
+    fn add_text(&mut self, msg: &mut Message, text: &str, is_html: bool) {
+        let mut visible = String::with_capacity(text.len().min(1 << 20));
+        if is_html {
+            let st = html::visible_text(text, &mut visible);
+            msg.hidden_elements += st.hidden_elements;
+        } else {
+            html::decode_entities(text, &mut visible);
+        }
+        let room = self.limits.max_text_bytes.saturating_sub(self.text_bytes);
+        if visible.len() > room {
+            let mut cut = room;
+            while !visible.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            visible.truncate(cut);
+            msg.notes.push(Note::LimitReached(format!(
+                "visible text over {} bytes; the rest was not matched",
+                self.limits.max_text_bytes
+            )));
+        }
+        self.text_bytes += visible.len();
+        if !visible.trim().is_empty() && msg.bodies.len() < u16::MAX as usize {
+            msg.bodies.push(visible);
+        }
+    }
+
+    /// A multipart whose boundary parameter is broken: find the delimiter
+    /// lines ourselves and parse each chunk as a part.
+    fn recover_multipart(&mut self, p: &ParsedMail<'_>, msg: &mut Message, depth: usize) {
+        let body = body_of(p.raw_bytes);
+        let Some(boundary) = guess_boundary(body) else {
+            let text = decode_text(body, None, &mut msg.notes);
+            if !text.trim().is_empty() {
+                msg.notes.push(Note::MimeRecovered("multipart without usable boundary".into()));
+                self.add_text(msg, &text, looks_like_html(&text));
+            }
+            return;
+        };
+        msg.notes.push(Note::MimeRecovered("multipart boundary recovered from the body".into()));
+        let delim = [b"--".as_slice(), boundary.as_slice()].concat();
+        for chunk in split_on_lines(body, &delim) {
+            let chunk = chunk.strip_prefix(b"--").unwrap_or(chunk);
+            let chunk = trim_leading_newline(chunk);
+            if chunk.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if let Ok(sp) = mailparse::parse_mail(chunk) {
+                self.part(&sp, msg, depth + 1);
+            }
+        }
+    }
+
+    /// The message could not be parsed at all: scan what follows the header
+    /// section, splitting on anything that looks like a MIME delimiter.
+    fn raw_body(&mut self, raw: &[u8], msg: &mut Message) {
+        let body = body_of(raw);
+        let body = if body.is_empty() { raw } else { body };
+        if let Some(boundary) = guess_boundary(body) {
+            let delim = [b"--".as_slice(), boundary.as_slice()].concat();
+            for chunk in split_on_lines(body, &delim) {
+                let chunk = trim_leading_newline(chunk.strip_prefix(b"--").unwrap_or(chunk));
+                if chunk.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                // Each chunk: headers (maybe) + body; decode what we can.
+                let (hdr_end, is_b64, is_qp, charset, is_html) = sniff_part(chunk);
+                let payload = &chunk[hdr_end..];
+                let bytes = if is_b64 {
+                    base64_lenient(payload)
+                } else if is_qp {
+                    qp_lenient(payload)
+                } else {
+                    payload.to_vec()
+                };
+                let text = decode_text(&bytes, charset.as_deref(), &mut msg.notes);
+                self.add_text(msg, &text, is_html || looks_like_html(&text));
+            }
+        } else {
+            let text = decode_text(body, None, &mut msg.notes);
+            self.add_text(msg, &text, looks_like_html(&text));
+        }
+    }
+}
+
+fn trim_leading_newline(b: &[u8]) -> &[u8] {
+    let b = b.strip_prefix(b"\r").unwrap_or(b);
+    b.strip_prefix(b"\n").unwrap_or(b)
+}
+
+/// Guesses a MIME boundary: the most common `--token` line.
+fn guess_boundary(body: &[u8]) -> Option<Vec<u8>> {
+    let mut best: Option<(&[u8], usize)> = None;
+    let mut counts: Vec<(&[u8], usize)> = Vec::new();
+    for line in body.split(|&b| b == b'\n').take(100_000) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.len() > 4 && line.len() < 200 && line.starts_with(b"--") && !line[2..].starts_with(b"-") {
+            let tok = line[2..].strip_suffix(b"--").unwrap_or(&line[2..]);
+            if tok.iter().any(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if let Some(c) = counts.iter_mut().find(|(t, _)| *t == tok) {
+                c.1 += 1;
+            } else if counts.len() < 64 {
+                counts.push((tok, 1));
+            }
+        }
+    }
+    for &(t, c) in &counts {
+        if c >= 2 && best.is_none_or(|(_, bc)| c > bc) {
+            best = Some((t, c));
+        }
+    }
+    best.map(|(t, _)| t.to_vec())
+}
+
+/// Splits `body` at lines starting with `delim`, returning the chunks
+/// between them (the delimiter line's remainder starts each chunk).
+fn split_on_lines<'a>(body: &'a [u8], delim: &[u8]) -> Vec<&'a [u8]> {
+    let mut out = Vec::new();
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while let Some(j) = memchr::memmem::find(&body[i..], delim) {
+        let at = i + j;
+        if at == 0 || body[at - 1] == b'\n' {
+            starts.push(at);
+        }
+        i = at + delim.len();
+    }
+    for (k, &s) in starts.iter().enumerate() {
+        let from = s + delim.len();
+        let to = starts.get(k + 1).copied().unwrap_or(body.len());
+        out.push(&body[from..to]);
+    }
+    out
+}
+
+/// Reads the little header block of a hand-split part.
+fn sniff_part(chunk: &[u8]) -> (usize, bool, bool, Option<String>, bool) {
+    let end = body_start(chunk);
+    let Some(end) = end else {
+        return (0, false, false, None, false);
+    };
+    let head = String::from_utf8_lossy(&chunk[..end]).to_ascii_lowercase();
+    let is_b64 = head.contains("content-transfer-encoding: base64")
+        || head.contains("content-transfer-encoding:base64");
+    let is_qp = head.contains("quoted-printable");
+    let is_html = head.contains("text/html");
+    let charset = head.find("charset=").map(|i| {
+        head[i + 8..]
+            .trim_start_matches(['"', '\''])
+            .split(|c: char| c == '"' || c == '\'' || c == ';' || c.is_whitespace())
+            .next()
+            .unwrap_or("")
+            .to_string()
+    });
+    (end, is_b64, is_qp, charset, is_html)
+}
+
+/// Where the body of a chunk starts, if it begins with header lines.
+fn body_start(chunk: &[u8]) -> Option<usize> {
+    if !looks_like_headers(chunk) {
+        return None;
+    }
+    let a = memchr::memmem::find(chunk, b"\n\n").map(|i| i + 2);
+    let b = memchr::memmem::find(chunk, b"\r\n\r\n").map(|i| i + 4);
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+pub(crate) fn looks_like_html(text: &str) -> bool {
+    let head = &text.as_bytes()[..text.len().min(4096)];
+    let lower = head.to_ascii_lowercase();
+    [b"<html".as_slice(), b"<body", b"<div", b"<p>", b"<br", b"<table", b"<span", b"<!doctype"]
+        .iter()
+        .any(|t| memchr::memmem::find(&lower, t).is_some())
+}
+
+/// Bytes → UTF-8 text. Valid UTF-8 is taken as UTF-8 whatever the label says
+/// (undeclared UTF-8 is common); otherwise the declared charset is used; an
+/// unknown or missing charset falls back to windows-1252, which maps every byte.
+fn decode_text(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<Note>) -> String {
+    let label = charset.map(|c| c.trim().trim_matches(['"', '\'']).to_ascii_lowercase());
+    let enc = label.as_deref().and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+    // Stateful 7-bit encodings (ISO-2022-JP) look like ASCII: honour the label.
+    let stateful = enc.is_some_and(|e| e == encoding_rs::ISO_2022_JP) && bytes.contains(&0x1B);
+    if !stateful {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return s.to_string();
+        }
+    }
+    match enc {
+        Some(e) => e.decode_without_bom_handling(bytes).0.into_owned(),
+        None => {
+            if let Some(l) = label.filter(|l| !l.is_empty() && l != "us-ascii") {
+                if notes.len() < 32 {
+                    notes.push(Note::UnknownCharset(l.chars().take(40).collect()));
+                }
+            }
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+        }
+    }
+}
+
+/// Base64 that never fails: non-alphabet bytes are skipped, padding and a
+/// trailing partial quantum are tolerated (broken base64 must not lose the
+/// whole part).
+pub(crate) fn base64_lenient(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut n = 0;
+    for &b in input {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => {
+                // Padding ends a quantum; flush what it holds.
+                flush(&mut out, acc, n);
+                acc = 0;
+                n = 0;
+                continue;
+            }
+            _ => continue,
+        };
+        acc = (acc << 6) | v as u32;
+        n += 1;
+        if n == 4 {
+            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+            acc = 0;
+            n = 0;
+        }
+    }
+    flush(&mut out, acc, n);
+    out
+}
+
+fn flush(out: &mut Vec<u8>, acc: u32, n: u32) {
+    match n {
+        2 => out.push((acc >> 4) as u8),
+        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+        _ => {}
+    }
+}
+
+/// Quoted-printable that never fails: a bad escape is kept as written.
+pub(crate) fn qp_lenient(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b == b'=' {
+            match (input.get(i + 1), input.get(i + 2)) {
+                (Some(b'\r'), Some(b'\n')) => {
+                    i += 3;
+                    continue;
+                }
+                (Some(b'\n'), _) => {
+                    i += 2;
+                    continue;
+                }
+                (Some(&h), Some(&l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                    let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                    out.push(hex(h) << 4 | hex(l));
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(raw: &str) -> Message {
+        parse(raw.as_bytes(), &Limits::default())
+    }
+
+    #[test]
+    fn simple_plain() {
+        let m = p("From: a@x.org\nTo: b@y.org\nSubject: Hi\nMessage-ID: <1@x>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\nHello there");
+        assert_eq!(m.bodies, vec!["Hello there"]);
+        assert_eq!(m.meta.subject.as_deref(), Some("Hi"));
+        assert_eq!(m.meta.message_id.as_deref(), Some("1@x"));
+        assert_eq!(m.meta.date_utc.as_deref(), Some("2024-01-01T10:00:00Z"));
+        assert_eq!(m.from_addr.as_deref(), Some("a@x.org"));
+    }
+
+    #[test]
+    fn rfc2047_subject() {
+        let m = p("Subject: =?UTF-8?B?w4lsw6h2ZQ==?=\n\nx");
+        assert_eq!(m.meta.subject.as_deref(), Some("Élève"));
+    }
+
+    #[test]
+    fn multipart_b64_qp_html() {
+        let raw = "Content-Type: multipart/alternative; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\naGVsbG8gd29y\nbGQ=\n--b\nContent-Type: text/html; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n<p>caf=E9 =\nau lait</p>\n--b--\n";
+        let m = p(raw);
+        assert_eq!(m.bodies[0], "hello world");
+        assert_eq!(m.bodies[1].trim(), "café au lait");
+    }
+
+    #[test]
+    fn broken_base64_keeps_text() {
+        let raw = "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVsbG8g!!d29ybGQ\n";
+        assert_eq!(p(raw).bodies, vec!["hello world"]);
+    }
+
+    #[test]
+    fn entities_in_plain() {
+        assert_eq!(p("Subject: x\n\nOl&#225;").bodies, vec!["Olá"]);
+    }
+
+    #[test]
+    fn undeclared_utf8() {
+        let raw = "Content-Type: text/plain\n\nGrüße".as_bytes();
+        assert_eq!(parse(raw, &Limits::default()).bodies, vec!["Grüße"]);
+    }
+
+    #[test]
+    fn latin1_declared() {
+        let mut raw = b"Content-Type: text/plain; charset=iso-8859-1\n\nGr".to_vec();
+        raw.extend_from_slice(&[0xFC, 0xDF, 0x65]);
+        assert_eq!(parse(&raw, &Limits::default()).bodies, vec!["Grüße"]);
+    }
+
+    #[test]
+    fn koi8r_and_shift_jis() {
+        let mut raw = b"Content-Type: text/plain; charset=koi8-r\n\n".to_vec();
+        raw.extend_from_slice(&[0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4]);
+        assert_eq!(parse(&raw, &Limits::default()).bodies, vec!["Привет"]);
+        let mut raw = b"Content-Type: text/plain; charset=Shift_JIS\n\n".to_vec();
+        raw.extend_from_slice(&[0x93, 0xFA, 0x96, 0x7B]);
+        assert_eq!(parse(&raw, &Limits::default()).bodies, vec!["日本"]);
+        let raw = b"Content-Type: text/plain; charset=ISO-2022-JP\n\n\x1b$BF|K\\\x1b(B";
+        assert_eq!(parse(raw, &Limits::default()).bodies, vec!["日本"]);
+    }
+
+    #[test]
+    fn unknown_charset_noted() {
+        let mut raw = b"Content-Type: text/plain; charset=x-martian\n\nab".to_vec();
+        raw.push(0xE9);
+        let m = parse(&raw, &Limits::default());
+        assert_eq!(m.bodies, vec!["abé"]);
+        assert!(m.notes.contains(&Note::UnknownCharset("x-martian".into())));
+    }
+
+    #[test]
+    fn broken_boundary_recovered() {
+        let raw = "Content-Type: multipart/alternative; boundary=\"abc\n\n--abc\nContent-Type: text/plain\n\nsecret text\n--abc--\n";
+        let m = p(raw);
+        assert!(m.bodies.iter().any(|b| b.contains("secret text")), "{:?}", m.bodies);
+    }
+
+    #[test]
+    fn leading_space_header() {
+        let m = p(" Subject: hi\nFrom: a@b.c\n\nbody text");
+        assert!(m.bodies.iter().any(|b| b.contains("body text")), "{:?}", m);
+    }
+
+    #[test]
+    fn rfc822_attachment() {
+        let raw = "Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\nsee attached\n--o\nContent-Type: message/rfc822\n\nSubject: inner subject\nContent-Type: text/plain\n\ninner body\n--o--\n";
+        let m = p(raw);
+        assert!(m.bodies.iter().any(|b| b.contains("inner body")), "{:?}", m.bodies);
+        assert!(m.bodies.iter().any(|b| b.contains("inner subject")));
+    }
+
+    #[test]
+    fn not_an_email() {
+        let m = p("just some words, no headers");
+        assert_eq!(m.notes, vec![Note::NotAnEmail]);
+        assert_eq!(m.bodies, vec!["just some words, no headers"]);
+    }
+
+    #[test]
+    fn empty() {
+        assert_eq!(p("").notes, vec![Note::Empty]);
+    }
+
+    #[test]
+    fn deep_nesting_falls_back() {
+        let mut raw = String::new();
+        for i in 0..300 {
+            raw.push_str(&format!("Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"));
+        }
+        raw.push_str("Content-Type: text/plain\n\ndeep text\n");
+        let m = p(&raw);
+        assert!(m.bodies.iter().any(|b| b.contains("deep text")), "{:?}", m.bodies);
+    }
+
+    #[test]
+    fn lenient_decoders() {
+        assert_eq!(base64_lenient(b"aGk"), b"hi");
+        assert_eq!(base64_lenient(b"a G\nk=\n"), b"hi");
+        assert_eq!(qp_lenient(b"a=3Db=\r\nc=ZZ"), b"a=bc=ZZ");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(rfc3339(1_709_210_096).as_deref(), Some("2024-02-29T12:34:56Z"));
+        assert_eq!(rfc3339(-5), None);
+    }
+}

@@ -1,0 +1,337 @@
+//! One canonical view of text for matching, with a map back to the source.
+//!
+//! Two folds share one per-character table:
+//! - [`Fold::Match`]: what phrases are matched on. Compatibility decomposition
+//!   (NFKD, so fullwidth and mathematical letters become ASCII), combining
+//!   marks dropped (so "ḟeel sặd" reads "feel sad"), look-alike letters from
+//!   Cyrillic, Greek, Armenian and Latin extensions folded to the Latin letter
+//!   they imitate, invisible characters (zero-width, soft hyphen, bidi
+//!   controls, variation selectors) removed, lower-cased, every whitespace run
+//!   collapsed to one space, and mail quote markers (`>`, `>>`) at the start
+//!   of a line dropped.
+//! - [`Fold::Case`]: the same character folding but case and line breaks kept,
+//!   for extractors whose targets are case-sensitive (base58 wallets, `USD`).
+//!
+//! ASCII is the fast path: most mail is ASCII, and only non-ASCII characters
+//! pay for decomposition and table look-ups.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Which view to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Lower-cased, whitespace collapsed, quote markers dropped.
+    Match,
+    /// Case and line structure kept.
+    Case,
+}
+
+/// Normalised text plus, for every byte of it, the byte offset in the source
+/// where the character it came from starts.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    text: String,
+    /// `map[i]` = source offset of normalised byte `i`; one extra entry at the
+    /// end holds the source length, so `map[end]` is valid for any end.
+    map: Vec<u32>,
+    /// Non-ASCII letters that were folded to a different Latin letter inside a
+    /// word that also has plain Latin letters.
+    pub(crate) homoglyphs: u32,
+}
+
+impl Normalized {
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a normalised byte range back to the source byte range it covers.
+    /// The result is on source character boundaries.
+    pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.map[start.min(self.map.len() - 1)] as usize;
+        // The end maps to the start of the first source char *after* the
+        // last normalised byte's source char.
+        let e = if end == 0 {
+            s
+        } else {
+            let last = end.min(self.map.len() - 1);
+            let mut i = last;
+            // Walk to the next normalised byte that starts a different source char.
+            let src_last = self.map[last - 1];
+            while i < self.map.len() - 1 && self.map[i] == src_last {
+                i += 1;
+            }
+            self.map[i] as usize
+        };
+        (s, e.max(s))
+    }
+
+    /// Clears for reuse, keeping allocations.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.map.clear();
+        self.homoglyphs = 0;
+    }
+}
+
+/// Builds the normalised view of `src`.
+pub fn normalize(src: &str, fold: Fold) -> Normalized {
+    let mut out = Normalized::default();
+    normalize_into(src, fold, &mut out);
+    out
+}
+
+/// Builds the normalised view of `src` into `out`, reusing its buffers.
+pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
+    out.clear();
+    out.text.reserve(src.len());
+    out.map.reserve(src.len() + 1);
+    let lower = fold == Fold::Match;
+    let collapse = fold == Fold::Match;
+    // In Match mode: true at the start of a line (quote markers are dropped
+    // there) and after whitespace (so whitespace runs collapse).
+    let mut at_line_start = true;
+    let mut pending_space: Option<u32> = None;
+    // Homoglyph accounting: a word with both plain ASCII letters and folded
+    // look-alikes.
+    let mut word_ascii = false;
+    let mut word_folded = false;
+
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            let pos = i as u32;
+            i += 1;
+            if b.is_ascii_whitespace() {
+                end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
+                if collapse {
+                    if b == b'\n' {
+                        at_line_start = true;
+                    }
+                    if pending_space.is_none() && !out.text.is_empty() {
+                        pending_space = Some(pos);
+                    }
+                } else {
+                    push(out, b as char, pos);
+                }
+                continue;
+            }
+            if collapse && at_line_start && b == b'>' {
+                continue;
+            }
+            at_line_start = false;
+            if let Some(p) = pending_space.take() {
+                push(out, ' ', p);
+            }
+            if b.is_ascii_alphanumeric() {
+                word_ascii = true;
+            } else {
+                end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
+            }
+            let c = if lower { b.to_ascii_lowercase() } else { b } as char;
+            push(out, c, pos);
+            continue;
+        }
+        // Non-ASCII: decode one char.
+        let c = src[i..].chars().next().expect("index is on a char boundary");
+        let pos = i as u32;
+        i += c.len_utf8();
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
+            if collapse {
+                if matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                    at_line_start = true;
+                }
+                if pending_space.is_none() && !out.text.is_empty() {
+                    pending_space = Some(pos);
+                }
+            } else {
+                push(out, ' ', pos);
+            }
+            continue;
+        }
+        at_line_start = false;
+        if let Some(p) = pending_space.take() {
+            push(out, ' ', p);
+        }
+        let mut folded_letter = false;
+        fold_char(c, |f| {
+            if f.is_ascii_alphanumeric() {
+                folded_letter = true;
+            }
+            if lower {
+                for l in f.to_lowercase() {
+                    push(out, l, pos);
+                }
+            } else {
+                push(out, f, pos);
+            }
+        });
+        if folded_letter && is_lookalike_script(c) {
+            word_folded = true;
+        } else if !folded_letter && !c.is_alphanumeric() {
+            end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
+        }
+    }
+    end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
+    out.map.push(src.len() as u32);
+}
+
+#[inline]
+fn end_word(ascii: &mut bool, folded: &mut bool, count: &mut u32) {
+    if *ascii && *folded {
+        *count += 1;
+    }
+    *ascii = false;
+    *folded = false;
+}
+
+#[inline]
+fn push(out: &mut Normalized, c: char, pos: u32) {
+    let n = c.len_utf8();
+    out.text.push(c);
+    for _ in 0..n {
+        out.map.push(pos);
+    }
+}
+
+/// Characters a reader does not see and that scammers put inside words.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'            // soft hyphen
+        | '\u{034F}'          // combining grapheme joiner
+        | '\u{061C}'          // arabic letter mark
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // hangul fillers
+        | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM/RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings
+        | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, bidi isolates
+        | '\u{FE00}'..='\u{FE0F}' // variation selectors
+        | '\u{FEFF}'              // BOM / zero-width no-break space
+        | '\u{E0000}'..='\u{E007F}' // tags
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+    )
+}
+
+fn is_lookalike_script(c: char) -> bool {
+    matches!(c as u32, 0x0370..=0x052F | 0x0530..=0x058F | 0x1D00..=0x1DBF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF00..=0xFFEF | 0x1D400..=0x1D7FF)
+}
+
+/// Folds one non-ASCII character to what a reader takes it for, calling
+/// `emit` for each resulting character (usually one). Case is preserved.
+pub fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    if c == 'ß' {
+        emit('s');
+        emit('s');
+        return;
+    }
+    if let Some(l) = confusable(c) {
+        emit(l);
+        return;
+    }
+    let mut any = false;
+    decompose_compatible(c, |d| {
+        if is_combining_mark(d) {
+            return;
+        }
+        // A decomposition can itself produce a look-alike (e.g. a Cyrillic
+        // letter with a diacritic).
+        let d = confusable(d).unwrap_or(d);
+        any = true;
+        emit(d);
+    });
+    if !any && !is_combining_mark(c) {
+        emit(c);
+    }
+}
+
+/// Look-alikes of Latin letters and ASCII punctuation, case-preserving.
+/// Sources: Unicode confusables.txt (TR39) for the letters seen in spam;
+/// typographic quotes and dashes folded so phrase lists need one form.
+fn confusable(c: char) -> Option<char> {
+    Some(match c {
+        // Cyrillic lower
+        'а' => 'a', 'в' => 'b', 'е' => 'e', 'ё' => 'e', 'ѕ' => 's', 'і' => 'i', 'ї' => 'i',
+        'ј' => 'j', 'о' => 'o', 'р' => 'p', 'с' => 'c', 'у' => 'y', 'х' => 'x', 'һ' => 'h',
+        'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w', 'ɡ' => 'g', 'ӏ' => 'l', 'к' => 'k', 'м' => 'm',
+        'н' => 'h', 'т' => 't', 'п' => 'n', 'г' => 'r', 'ь' => 'b', 'ω' => 'w', 'ѡ' => 'w',
+        // Cyrillic upper
+        'А' => 'A', 'В' => 'B', 'Е' => 'E', 'Ё' => 'E', 'Ѕ' => 'S', 'І' => 'I', 'Ї' => 'I',
+        'Ј' => 'J', 'К' => 'K', 'М' => 'M', 'Н' => 'H', 'О' => 'O', 'Р' => 'P', 'С' => 'C',
+        'Т' => 'T', 'У' => 'Y', 'Х' => 'X', 'Ү' => 'Y', 'Ԁ' => 'D', 'Ԛ' => 'Q', 'Ԝ' => 'W',
+        'Ӏ' => 'I', 'Ь' => 'b', 'З' => '3', 'з' => '3', 'б' => '6',
+        // Greek
+        'α' => 'a', 'β' => 'b', 'γ' => 'y', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v',
+        'ο' => 'o', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u', 'χ' => 'x', 'ϲ' => 'c', 'ϳ' => 'j',
+        'Α' => 'A', 'Β' => 'B', 'Ε' => 'E', 'Ζ' => 'Z', 'Η' => 'H', 'Ι' => 'I', 'Κ' => 'K',
+        'Μ' => 'M', 'Ν' => 'N', 'Ο' => 'O', 'Ρ' => 'P', 'Τ' => 'T', 'Υ' => 'Y', 'Χ' => 'X',
+        'Ϲ' => 'C', 'Ϳ' => 'J',
+        // Armenian
+        'օ' => 'o', 'ս' => 'u', 'ց' => 'g', 'հ' => 'h', 'ո' => 'n', 'զ' => 'q', 'ա' => 'w',
+        // Latin extensions and IPA that imitate plain letters
+        'ı' => 'i', 'ȷ' => 'j', 'ɑ' => 'a', 'ɩ' => 'i', 'ʟ' => 'L', 'ɪ' => 'I', 'ʀ' => 'R',
+        'ᴀ' => 'A', 'ʙ' => 'B', 'ᴄ' => 'C', 'ᴅ' => 'D', 'ᴇ' => 'E', 'ɢ' => 'G', 'ʜ' => 'H',
+        'ᴊ' => 'J', 'ᴋ' => 'K', 'ᴍ' => 'M', 'ɴ' => 'N', 'ᴏ' => 'O', 'ᴘ' => 'P', 'ꞯ' => 'Q',
+        'ꜱ' => 'S', 'ᴛ' => 'T', 'ᴜ' => 'U', 'ᴠ' => 'V', 'ᴡ' => 'W', 'ʏ' => 'Y', 'ᴢ' => 'Z',
+        'ł' => 'l', 'Ł' => 'L', 'ø' => 'o', 'Ø' => 'O', 'đ' => 'd', 'Đ' => 'D', 'ħ' => 'h',
+        'ƅ' => 'b', 'ɵ' => 'o',
+        // Punctuation
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '\u{02BC}'
+        | '\u{FF07}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{2024}' => '.',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! t {
+        ($name:ident, $fold:expr, $input:expr, $want:expr) => {
+            #[test]
+            fn $name() {
+                assert_eq!(normalize($input, $fold).as_str(), $want);
+            }
+        };
+    }
+
+    t!(ascii_lower, Fold::Match, "Hello  World\r\n", "hello world");
+    t!(cyrillic, Fold::Match, "messаge from your аccount", "message from your account");
+    t!(accent_letters, Fold::Match, "ḟeel sặd", "feel sad");
+    t!(fullwidth, Fold::Match, "ＢＩＴＣＯＩＮ", "bitcoin");
+    t!(math_bold, Fold::Match, "𝐯𝐢𝐝𝐞𝐨", "video");
+    t!(zero_width, Fold::Match, "vi\u{200B}d\u{00AD}e\u{200C}o", "video");
+    t!(quote_markers, Fold::Match, ">> Hi\r\n>> you\n> there", "hi you there");
+    t!(nbsp, Fold::Match, "a\u{a0}\u{a0}b", "a b");
+    t!(apostrophe, Fold::Match, "I’ve", "i've");
+    t!(german, Fold::Match, "Größe Straße", "grosse strasse");
+    t!(case_keeps, Fold::Case, "1A1zР1eP\u{200B}5", "1A1zP1eP5");
+    t!(case_keeps_lines, Fold::Case, "a\nb", "a\nb");
+    t!(leading_space, Fold::Match, "  x", "x");
+
+    #[test]
+    fn map_back() {
+        let src = "Ab\u{200B}с d";
+        let n = normalize(src, Fold::Match);
+        assert_eq!(n.as_str(), "abc d");
+        let (s, e) = n.source_range(1, 3);
+        assert_eq!(&src[s..e], "b\u{200B}с");
+        let (s, e) = n.source_range(4, 5);
+        assert_eq!(&src[s..e], "d");
+    }
+
+    #[test]
+    fn homoglyph_count() {
+        assert_eq!(normalize("messаge", Fold::Match).homoglyphs, 1);
+        assert_eq!(normalize("сообщение", Fold::Match).homoglyphs, 0);
+    }
+}
