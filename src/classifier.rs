@@ -212,8 +212,14 @@ impl Classifier {
         }
 
         let (score, label, breakdown) = score(&ev.strength, &signals, &inner.thresholds);
-        // A news article that names "Pegasus" is not a campaign.
-        let family = if label == Label::Clean { None } else { ev.family };
+        // A family names a campaign: one marker is enough inside a letter
+        // already judged Sextortion, two are needed for a Suspicious one, and a
+        // Clean message (a news article naming "Pegasus") has none.
+        let family = match label {
+            Label::Sextortion => ev.family,
+            Label::Suspicious => ev.family.filter(|f| f.markers >= 2),
+            Label::Clean => None,
+        };
         Verdict {
             label,
             score,
@@ -291,8 +297,8 @@ impl Classifier {
                 let n = seen.iter().filter(|s| **s).count();
                 (fi, n, if seen.is_empty() { 0.0 } else { n as f32 / seen.len() as f32 })
             })
-            .filter(|(_, n, _)| *n >= 2)
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)))
+            .filter(|(_, n, _)| *n >= 1)
+            .max_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)).then(b.0.cmp(&a.0)))
             .map(|(fi, n, cov)| FamilyMatch {
                 id: t.families[fi].id.clone(),
                 markers: n as u32,

@@ -103,7 +103,7 @@ fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
 
 fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
     let get = |k: &str| headers.get_first_value(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    msg.meta.subject = get("Subject");
+    msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
     msg.meta.from = get("From");
     msg.meta.to = get("To");
     msg.meta.reply_to = get("Reply-To");
@@ -120,6 +120,53 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
     msg.auth_results = headers
         .get_all_values("Authentication-Results")
         .join("; ");
+}
+
+/// Decodes RFC 2047 encoded words that mailparse leaves alone because they
+/// are glued to other text (`pot.=?UTF-8?B?...?=`), as mail clients do.
+fn decode_stray_encoded_words(s: &str) -> String {
+    if !s.contains("=?") {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("=?") {
+        out.push_str(&rest[..i]);
+        let word = &rest[i..];
+        // =?charset?enc?text?=
+        let parts: Vec<&str> = word[2..].splitn(3, '?').collect();
+        let decoded = (parts.len() == 3)
+            .then(|| parts[2].find("?=").map(|e| (parts[0], parts[1], &parts[2][..e])))
+            .flatten()
+            .and_then(|(cs, enc, text)| {
+                let bytes = match enc {
+                    "B" | "b" => base64_lenient(text.as_bytes()),
+                    "Q" | "q" => qp_lenient(text.replace('_', " ").as_bytes()),
+                    _ => return None,
+                };
+                let consumed = 2 + cs.len() + 1 + enc.len() + 1 + text.len() + 2;
+                let enc = encoding_rs::Encoding::for_label(cs.split('*').next().unwrap_or("").as_bytes())
+                    .unwrap_or(encoding_rs::UTF_8);
+                Some((enc.decode_without_bom_handling(&bytes).0.into_owned(), consumed))
+            });
+        match decoded {
+            Some((text, consumed)) => {
+                out.push_str(&text);
+                rest = &word[consumed..];
+                // Whitespace between adjacent encoded words is not displayed.
+                let trimmed = rest.trim_start();
+                if trimmed.starts_with("=?") {
+                    rest = trimmed;
+                }
+            }
+            None => {
+                out.push_str("=?");
+                rest = &word[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
@@ -544,6 +591,14 @@ mod tests {
     fn rfc2047_subject() {
         let m = p("Subject: =?UTF-8?B?w4lsw6h2ZQ==?=\n\nx");
         assert_eq!(m.meta.subject.as_deref(), Some("Élève"));
+    }
+
+    #[test]
+    fn glued_encoded_word() {
+        let m = p("Subject: pot.=?UTF-8?B?w4lsw6h2ZQ==?= x =?utf-8?q?caf=C3=A9_au?= =?utf-8?q?_lait?=\n\nx");
+        assert_eq!(m.meta.subject.as_deref(), Some("pot.Élève x café au lait"));
+        assert_eq!(decode_stray_encoded_words("a =?bad"), "a =?bad");
+        assert_eq!(decode_stray_encoded_words("=?x?Z?abc?="), "=?x?Z?abc?=");
     }
 
     #[test]
