@@ -86,109 +86,113 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
     out.clear();
     out.text.reserve(src.len());
     out.map.reserve(src.len() + 1);
-    let lower = fold == Fold::Match;
-    let collapse = fold == Fold::Match;
-    // In Match mode: true at the start of a line (quote markers are dropped
-    // there) and after whitespace (so whitespace runs collapse).
-    let mut at_line_start = true;
-    let mut pending_space: Option<u32> = None;
-    // Homoglyph accounting: a word with both plain ASCII letters and folded
-    // look-alikes.
-    let mut word_ascii = false;
-    let mut word_folded = false;
-
+    let mut st = State {
+        out,
+        collapse: fold == Fold::Match,
+        at_line_start: true,
+        pending_space: None,
+        word_ascii: false,
+        word_folded: false,
+    };
     let bytes = src.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            let pos = i as u32;
+            st.feed(b as char, i as u32, false);
             i += 1;
-            if b.is_ascii_whitespace() {
-                end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
-                if collapse {
-                    if b == b'\n' {
-                        at_line_start = true;
-                    }
-                    if pending_space.is_none() && !out.text.is_empty() {
-                        pending_space = Some(pos);
-                    }
-                } else {
-                    push(out, b as char, pos);
-                }
-                continue;
-            }
-            if collapse && at_line_start && b == b'>' {
-                continue;
-            }
-            at_line_start = false;
-            if let Some(p) = pending_space.take() {
-                push(out, ' ', p);
-            }
-            if b.is_ascii_alphanumeric() {
-                word_ascii = true;
-            } else {
-                end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
-            }
-            let c = if lower { b.to_ascii_lowercase() } else { b } as char;
-            push(out, c, pos);
             continue;
         }
-        // Non-ASCII: decode one char.
         let c = src[i..].chars().next().expect("index is on a char boundary");
         let pos = i as u32;
         i += c.len_utf8();
         if is_invisible(c) {
             continue;
         }
-        if c.is_whitespace() {
-            end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
-            if collapse {
-                if matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
-                    at_line_start = true;
-                }
-                if pending_space.is_none() && !out.text.is_empty() {
-                    pending_space = Some(pos);
-                }
-            } else {
-                push(out, ' ', pos);
-            }
-            continue;
-        }
-        at_line_start = false;
-        if let Some(p) = pending_space.take() {
-            push(out, ' ', p);
-        }
-        let mut folded_letter = false;
+        let lookalike = is_lookalike_script(c);
         fold_char(c, |f| {
-            if f.is_ascii_alphanumeric() {
-                folded_letter = true;
+            if !st.collapse || f.is_ascii() {
+                st.feed(f, pos, lookalike);
+                return;
             }
-            if lower {
-                for l in f.to_lowercase() {
-                    push(out, l, pos);
+            // Lower-casing can produce characters that fold further
+            // ('İ' → 'i' + combining dot): fold them once more so that
+            // normalising twice changes nothing.
+            for l in f.to_lowercase() {
+                if l.is_ascii() {
+                    st.feed(l, pos, lookalike);
+                } else {
+                    fold_char(l, |g| {
+                        for h in g.to_lowercase() {
+                            if !is_combining_mark(h) && !is_invisible(h) {
+                                st.feed(h, pos, lookalike);
+                            }
+                        }
+                    });
                 }
-            } else {
-                push(out, f, pos);
             }
         });
-        if folded_letter && is_lookalike_script(c) {
-            word_folded = true;
-        } else if !folded_letter && !c.is_alphanumeric() {
-            end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
-        }
     }
-    end_word(&mut word_ascii, &mut word_folded, &mut out.homoglyphs);
-    out.map.push(src.len() as u32);
+    st.end_word();
+    st.out.map.push(src.len() as u32);
 }
 
-#[inline]
-fn end_word(ascii: &mut bool, folded: &mut bool, count: &mut u32) {
-    if *ascii && *folded {
-        *count += 1;
+struct State<'a> {
+    out: &'a mut Normalized,
+    /// Match mode: lower-case, collapse whitespace, drop quote markers.
+    collapse: bool,
+    at_line_start: bool,
+    pending_space: Option<u32>,
+    word_ascii: bool,
+    word_folded: bool,
+}
+
+impl State<'_> {
+    /// Appends one (folded) character that came from source offset `pos`.
+    #[inline]
+    fn feed(&mut self, c: char, pos: u32, from_lookalike: bool) {
+        if c.is_whitespace() {
+            self.end_word();
+            if self.collapse {
+                if matches!(c, '\n' | '\u{2028}' | '\u{2029}' | '\u{85}') {
+                    self.at_line_start = true;
+                }
+                if self.pending_space.is_none() && !self.out.text.is_empty() {
+                    self.pending_space = Some(pos);
+                }
+            } else {
+                let keep = if matches!(c, '\n' | '\r' | '\t') { c } else { ' ' };
+                push(self.out, keep, pos);
+            }
+            return;
+        }
+        if self.collapse && self.at_line_start && c == '>' {
+            return;
+        }
+        self.at_line_start = false;
+        if let Some(p) = self.pending_space.take() {
+            push(self.out, ' ', p);
+        }
+        if c.is_alphanumeric() {
+            if from_lookalike && c.is_ascii() {
+                self.word_folded = true;
+            } else if c.is_ascii() {
+                self.word_ascii = true;
+            }
+        } else {
+            self.end_word();
+        }
+        let c = if self.collapse { c.to_ascii_lowercase() } else { c };
+        push(self.out, c, pos);
     }
-    *ascii = false;
-    *folded = false;
+
+    fn end_word(&mut self) {
+        if self.word_ascii && self.word_folded {
+            self.out.homoglyphs += 1;
+        }
+        self.word_ascii = false;
+        self.word_folded = false;
+    }
 }
 
 #[inline]
