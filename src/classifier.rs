@@ -242,35 +242,50 @@ impl Classifier {
         let m = &self.inner.matcher;
         let mut out = EvidenceSet::default();
         // Distinct phrases seen, and family markers seen.
-        let mut seen = vec![false; m.len() * 8];
+        let mut seen = vec![false; m.len() * Concept::ALL.len()];
         let mut marker_seen: Vec<Vec<bool>> = t.families.iter().map(|f| vec![false; f.markers.len()]).collect();
         let mut lang_votes = vec![0u32; t.languages.len()];
         let mut norm = Normalized::default();
+        let mut hits = Vec::new();
         for &(field, text) in texts {
             normalize_into(text, Fold::Match, &mut norm);
             out.homoglyph_words += norm.homoglyphs;
             if !out.password_quoted && signals::password_quoted(norm.as_str()) {
                 out.password_quoted = true;
             }
-            m.find(norm.as_str(), |h| {
+            hits.clear();
+            m.find(norm.as_str(), |h| hits.push(h));
+            // In order of appearance; at one start, the longest first, so a
+            // phrase inside a longer one of the same concept ("webcam" in
+            // "your webcam") is seen to be contained and not counted twice.
+            hits.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+            let mut covered_to = [0u32; Concept::ALL.len()];
+            for h in &hits {
                 let uses = &m.uses[h.pattern as usize];
                 for &(fi, mi) in &uses.markers {
                     marker_seen[fi as usize][mi as usize] = true;
                 }
                 // A pattern shared by several languages votes for none.
-                let single_lang = uses
-                    .phrases
-                    .iter()
-                    .all(|&p| t.phrases[p as usize].lang == t.phrases[uses.phrases[0] as usize].lang);
+                let first_lang = uses.phrases.first().map(|&p| t.phrases[p as usize].lang);
+                let single_lang = uses.phrases.iter().all(|&p| Some(t.phrases[p as usize].lang) == first_lang);
+                let mut contained = [false; Concept::ALL.len()];
+                for &pi in &uses.phrases {
+                    let ci = t.phrases[pi as usize].concept as usize;
+                    contained[ci] = covered_to[ci] >= h.end;
+                }
                 for &pi in &uses.phrases {
                     let ph = &t.phrases[pi as usize];
+                    let ci = ph.concept as usize;
+                    covered_to[ci] = covered_to[ci].max(h.end);
+                    if contained[ci] {
+                        continue;
+                    }
                     if single_lang {
                         lang_votes[ph.lang as usize] += 1;
                     }
                     // One piece of evidence per (pattern, concept): the same
                     // word listed in several languages counts once.
-                    let ci = Concept::ALL.iter().position(|c| *c == ph.concept).unwrap_or(0);
-                    let key = h.pattern as usize * 8 + ci;
+                    let key = h.pattern as usize * Concept::ALL.len() + ci;
                     if seen[key] {
                         continue;
                     }
@@ -285,7 +300,7 @@ impl Classifier {
                         text: text[s..e].to_string(),
                     });
                 }
-            });
+            }
         }
         if let Some((li, _)) = lang_votes.iter().enumerate().filter(|(_, v)| **v > 0).max_by_key(|(_, v)| **v) {
             out.language = Some(t.languages[li].clone());
@@ -310,7 +325,7 @@ impl Classifier {
 
 #[derive(Default)]
 struct EvidenceSet {
-    strength: [f32; 8],
+    strength: [f32; 9],
     evidence: Vec<Evidence>,
     language: Option<String>,
     family: Option<FamilyMatch>,

@@ -54,8 +54,8 @@
 //! [`Verdict::breakdown`] lists every term. **Sextortion** needs score ≥ 6
 //! *and* the structure of extortion: a threat, a payment demand (phrase or
 //! wallet) and leverage (a recording or compromise claim). **Suspicious**:
-//! that structure below the threshold, or score ≥ 3.5 with a recording,
-//! threat or compromise claim. Everything else is **Clean**.
+//! that structure below the threshold, or score ≥ 4.5 with two of the
+//! core moves (compromise, recording, threat, payment). Everything else is **Clean**.
 //!
 //! # Example: a custom template set
 //!

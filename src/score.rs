@@ -6,10 +6,12 @@
 //! needs both the score and the structure of extortion, so that a letter
 //! full of webcam and bitcoin words but with no threat is not Sextortion:
 //! - **Sextortion**: score ≥ `sextortion` threshold, a threat, a payment
-//!   demand (phrase or wallet), and leverage (a recording or a compromise).
-//! - **Suspicious**: score ≥ `suspicious` threshold and at least one of
-//!   recording, threat, compromise; or the full structure below the
-//!   Sextortion threshold.
+//!   demand (phrase or wallet), leverage (a recording or a compromise), and
+//!   no full-strength commentary (text *about* the scam: news, warnings, a
+//!   forwarded report).
+//! - **Suspicious**: the structure of Sextortion without its score or with
+//!   commentary; or score ≥ `suspicious` threshold with at least two of the
+//!   core moves (compromise, recording, threat, payment or wallet).
 //! - **Clean** otherwise.
 
 use crate::signals;
@@ -26,6 +28,7 @@ pub(crate) fn concept_weight(c: Concept) -> f32 {
         Concept::Proof => 1.0,
         Concept::Silence => 0.75,
         Concept::Promise => 0.75,
+        Concept::Commentary => -3.0,
     }
 }
 
@@ -40,7 +43,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { sextortion: 6.0, suspicious: 3.5 }
+        Thresholds { sextortion: 6.0, suspicious: 4.5 }
     }
 }
 
@@ -49,7 +52,7 @@ const PRESENT: f32 = 0.5;
 
 /// Scores one message. `strength` is indexed like [`Concept::ALL`].
 pub(crate) fn score(
-    strength: &[f32; 8],
+    strength: &[f32; 9],
     signals: &[Signal],
     th: &Thresholds,
 ) -> (f32, Label, Vec<Contribution>) {
@@ -69,17 +72,22 @@ pub(crate) fn score(
             breakdown.push(Contribution { source: signals::name(s).to_string(), points: pts });
         }
     }
-    let has = |c: Concept| strength[Concept::ALL.iter().position(|x| *x == c).unwrap_or(0)] >= PRESENT;
+    let has = |c: Concept| strength[c as usize] >= PRESENT;
     let wallet = signals.contains(&Signal::WalletPresent);
-    let extortion = has(Concept::Threat) && (has(Concept::Payment) || wallet);
+    // A demanded amount (the extractor keeps only figures tied to payment
+    // words or a wallet) is a payment demand too.
+    let pays = has(Concept::Payment) || wallet || signals.contains(&Signal::AmountPresent);
+    let extortion = has(Concept::Threat) && pays;
     let leverage = has(Concept::Recording) || has(Concept::Compromise);
+    let commentary = strength[Concept::Commentary as usize] >= 1.0;
+    let core = [has(Concept::Compromise), has(Concept::Recording), has(Concept::Threat), pays]
+        .iter()
+        .filter(|x| **x)
+        .count();
     let total = round2(total);
-    let label = if extortion && leverage && total >= th.sextortion {
+    let label = if extortion && leverage && !commentary && total >= th.sextortion {
         Label::Sextortion
-    } else if (extortion && leverage)
-        || (total >= th.suspicious
-            && (has(Concept::Recording) || has(Concept::Threat) || has(Concept::Compromise)))
-    {
+    } else if (extortion && leverage) || (total >= th.suspicious && core >= 2) {
         Label::Suspicious
     } else {
         Label::Clean
@@ -95,10 +103,10 @@ fn round2(x: f32) -> f32 {
 mod tests {
     use super::*;
 
-    fn s(pairs: &[(Concept, f32)]) -> [f32; 8] {
-        let mut a = [0.0; 8];
+    fn s(pairs: &[(Concept, f32)]) -> [f32; 9] {
+        let mut a = [0.0; 9];
         for (c, v) in pairs {
-            a[Concept::ALL.iter().position(|x| x == c).unwrap()] = *v;
+            a[*c as usize] = *v;
         }
         a
     }
@@ -127,6 +135,15 @@ mod tests {
         let st = s(&[(Payment, 1.0), (Deadline, 0.5)]);
         let (_, label, _) = score(&st, &[Signal::WalletPresent, Signal::AmountPresent], &Thresholds::default());
         assert_eq!(label, Label::Clean);
+    }
+
+    #[test]
+    fn commentary_caps_at_suspicious() {
+        let st = s(&[(Compromise, 1.0), (Recording, 1.0), (Threat, 1.0), (Payment, 1.0), (Commentary, 1.0)]);
+        let (score, label, bd) = score(&st, &[Signal::WalletPresent], &Thresholds::default());
+        assert_eq!(label, Label::Suspicious);
+        assert!(bd.iter().any(|c| c.source == "commentary" && c.points < 0.0));
+        assert_eq!(score, 5.5);
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl Templates {
                     .strip_suffix(']')
                     .ok_or_else(|| err(shown, n, "section header without closing ']'".into()))?;
                 concept = Some(Concept::from_name(name.trim()).ok_or_else(|| {
-                    err(shown, n, format!("unknown concept {name:?} (expected one of compromise, recording, threat, payment, deadline, silence, proof, promise)"))
+                    err(shown, n, format!("unknown concept {name:?} (expected one of compromise, recording, threat, payment, deadline, silence, proof, promise, commentary)"))
                 })?);
                 continue;
             }

@@ -80,11 +80,15 @@ pub enum Concept {
     Proof,
     /// "Once paid I delete the video", "you will never hear from me again".
     Promise,
+    /// Negative evidence: the text discusses sextortion rather than making
+    /// it ("scammers claim", "do not pay", "if you receive such an email") —
+    /// news, security warnings, a victim forwarding the letter.
+    Commentary,
 }
 
 impl Concept {
     /// Every concept, in scoring order.
-    pub const ALL: [Concept; 8] = [
+    pub const ALL: [Concept; 9] = [
         Concept::Compromise,
         Concept::Recording,
         Concept::Threat,
@@ -93,6 +97,7 @@ impl Concept {
         Concept::Silence,
         Concept::Proof,
         Concept::Promise,
+        Concept::Commentary,
     ];
 
     /// The name used in template files and JSON.
@@ -106,6 +111,7 @@ impl Concept {
             Concept::Silence => "silence",
             Concept::Proof => "proof",
             Concept::Promise => "promise",
+            Concept::Commentary => "commentary",
         }
     }
 
