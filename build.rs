@@ -26,8 +26,15 @@ fn main() {
     let mut src = String::from("/// Template files embedded at build time: (path under corpus/templates, contents).\npub(crate) static EMBEDDED: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        src.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.display().to_string()));
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        src.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     src.push_str("];\n");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded_templates.rs");

@@ -53,12 +53,22 @@ pub(crate) fn extract(
             let m = c.get(0).expect("group 0");
             let num = c.get(1).or(c.get(2)).map(|g| g.as_str().replace(',', ""));
             if let Some(Ok(value)) = num.map(|n| n.parse::<f64>()) {
-                let currency = if m.as_str().to_ascii_lowercase().contains("eur") || m.as_str().contains('€') { "EUR" } else { "USD" };
+                let currency = if m.as_str().to_ascii_lowercase().contains("eur")
+                    || m.as_str().contains('€')
+                {
+                    "EUR"
+                } else {
+                    "USD"
+                };
                 amounts.push(Amount {
                     value,
                     currency: currency.into(),
                     raw: m.as_str().into(),
-                    span: Span { field, start: m.start() as u32, end: m.end() as u32 },
+                    span: Span {
+                        field,
+                        start: m.start() as u32,
+                        end: m.end() as u32,
+                    },
                 });
                 break;
             }
@@ -67,11 +77,19 @@ pub(crate) fn extract(
             if let Some(c) = DL.captures(text) {
                 let m = c.get(0).expect("group 0");
                 let n: u32 = c[1].parse().unwrap_or(0);
-                let hours = if c[2].eq_ignore_ascii_case("days") { n * 24 } else { n };
+                let hours = if c[2].eq_ignore_ascii_case("days") {
+                    n * 24
+                } else {
+                    n
+                };
                 deadline = Some(Deadline {
                     hours,
                     raw: m.as_str().into(),
-                    span: Span { field, start: m.start() as u32, end: m.end() as u32 },
+                    span: Span {
+                        field,
+                        start: m.start() as u32,
+                        end: m.end() as u32,
+                    },
                 });
             }
         }

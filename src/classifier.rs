@@ -99,7 +99,11 @@ impl ClassifierBuilder {
             ("limits.max_text_bytes", l.max_text_bytes),
         ] {
             if v == 0 {
-                return Err(Error::Config { name, value: "0".into(), reason: "must be at least 1" });
+                return Err(Error::Config {
+                    name,
+                    value: "0".into(),
+                    reason: "must be at least 1",
+                });
             }
         }
         let mut templates = match &self.templates_dir {
@@ -115,7 +119,12 @@ impl ClassifierBuilder {
         }
         let matcher = Matcher::new(&templates)?;
         Ok(Classifier {
-            inner: Arc::new(Inner { templates, matcher, thresholds: self.thresholds, limits: self.limits }),
+            inner: Arc::new(Inner {
+                templates,
+                matcher,
+                thresholds: self.thresholds,
+                limits: self.limits,
+            }),
         })
     }
 }
@@ -243,7 +252,11 @@ impl Classifier {
         let mut out = EvidenceSet::default();
         // Distinct phrases seen, and family markers seen.
         let mut seen = vec![false; m.len() * Concept::ALL.len()];
-        let mut marker_seen: Vec<Vec<bool>> = t.families.iter().map(|f| vec![false; f.markers.len()]).collect();
+        let mut marker_seen: Vec<Vec<bool>> = t
+            .families
+            .iter()
+            .map(|f| vec![false; f.markers.len()])
+            .collect();
         let mut lang_votes = vec![0u32; t.languages.len()];
         let mut norm = Normalized::default();
         let mut hits = Vec::new();
@@ -267,7 +280,10 @@ impl Classifier {
                 }
                 // A pattern shared by several languages votes for none.
                 let first_lang = uses.phrases.first().map(|&p| t.phrases[p as usize].lang);
-                let single_lang = uses.phrases.iter().all(|&p| Some(t.phrases[p as usize].lang) == first_lang);
+                let single_lang = uses
+                    .phrases
+                    .iter()
+                    .all(|&p| Some(t.phrases[p as usize].lang) == first_lang);
                 let mut contained = [false; Concept::ALL.len()];
                 for &pi in &uses.phrases {
                     let ci = t.phrases[pi as usize].concept as usize;
@@ -296,13 +312,22 @@ impl Classifier {
                         concept: ph.concept,
                         phrase: ph.pattern.clone(),
                         language: t.languages[ph.lang as usize].clone(),
-                        span: Span { field, start: s as u32, end: e as u32 },
+                        span: Span {
+                            field,
+                            start: s as u32,
+                            end: e as u32,
+                        },
                         text: text[s..e].to_string(),
                     });
                 }
             }
         }
-        if let Some((li, _)) = lang_votes.iter().enumerate().filter(|(_, v)| **v > 0).max_by_key(|(_, v)| **v) {
+        if let Some((li, _)) = lang_votes
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0)
+            .max_by_key(|(_, v)| **v)
+        {
             out.language = Some(t.languages[li].clone());
         }
         out.family = marker_seen
@@ -310,7 +335,15 @@ impl Classifier {
             .enumerate()
             .map(|(fi, seen)| {
                 let n = seen.iter().filter(|s| **s).count();
-                (fi, n, if seen.is_empty() { 0.0 } else { n as f32 / seen.len() as f32 })
+                (
+                    fi,
+                    n,
+                    if seen.is_empty() {
+                        0.0
+                    } else {
+                        n as f32 / seen.len() as f32
+                    },
+                )
             })
             .filter(|(_, n, _)| *n >= 1)
             .max_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)).then(b.0.cmp(&a.0)))
@@ -347,12 +380,18 @@ mod tests {
     #[test]
     fn bad_thresholds_are_typed_errors() {
         let e = Classifier::builder()
-            .thresholds(Thresholds { sextortion: 1.0, suspicious: 2.0 })
+            .thresholds(Thresholds {
+                sextortion: 1.0,
+                suspicious: 2.0,
+            })
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("thresholds.sextortion = 1"), "{e}");
         let e = Classifier::builder()
-            .limits(Limits { max_parts: 0, ..Limits::default() })
+            .limits(Limits {
+                max_parts: 0,
+                ..Limits::default()
+            })
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("limits.max_parts"), "{e}");
@@ -360,7 +399,10 @@ mod tests {
 
     #[test]
     fn missing_templates_dir_names_path() {
-        let e = Classifier::builder().templates_dir("/nonexistent/tpl").build().unwrap_err();
+        let e = Classifier::builder()
+            .templates_dir("/nonexistent/tpl")
+            .build()
+            .unwrap_err();
         assert!(e.to_string().contains("/nonexistent/tpl"), "{e}");
     }
 }

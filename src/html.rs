@@ -130,7 +130,10 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         }
 
         // Raw-text elements: skip to their close tag.
-        if matches!(name.as_str(), "style" | "script" | "title" | "template" | "xml") {
+        if matches!(
+            name.as_str(),
+            "style" | "script" | "title" | "template" | "xml"
+        ) {
             let close = format!("</{name}");
             pos = find_ci(bytes, pos, close.as_bytes()).map_or(bytes.len(), |i| {
                 memchr(b'>', &bytes[i..]).map_or(bytes.len(), |j| i + j + 1)
@@ -221,7 +224,9 @@ fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let mut i = from;
     while i < bytes.len() {
         let j = memchr(b'<', &bytes[i..])? + i;
-        if bytes.len() - j >= needle.len() && bytes[j..j + needle.len()].eq_ignore_ascii_case(needle) {
+        if bytes.len() - j >= needle.len()
+            && bytes[j..j + needle.len()].eq_ignore_ascii_case(needle)
+        {
             return Some(j);
         }
         i = j + 1;
@@ -233,7 +238,10 @@ fn push_text(text: &str, out: &mut String) {
     let start = out.len();
     decode_entities(text, out);
     // HTML whitespace rendering: runs become one space.
-    if out[start..].bytes().any(|b| b == b'\n' || b == b'\r' || b == b'\t') {
+    if out[start..]
+        .bytes()
+        .any(|b| b == b'\n' || b == b'\r' || b == b'\t')
+    {
         let collapsed: String = {
             let s = &out[start..];
             let mut c = String::with_capacity(s.len());
@@ -265,17 +273,55 @@ fn newline(out: &mut String) {
 fn is_void(name: &str) -> bool {
     matches!(
         name,
-        "area" | "base" | "col" | "embed" | "img" | "input" | "link" | "meta" | "param" | "source"
-            | "track" | "wbr" | "basefont" | "frame" | "keygen"
+        "area"
+            | "base"
+            | "col"
+            | "embed"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "basefont"
+            | "frame"
+            | "keygen"
     )
 }
 
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "div" | "li" | "ul" | "ol" | "tr" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-            | "blockquote" | "pre" | "section" | "article" | "header" | "footer" | "center"
-            | "dd" | "dt" | "dl" | "address" | "form" | "body" | "html" | "tbody" | "thead"
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "table"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "pre"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "center"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "address"
+            | "form"
+            | "body"
+            | "html"
+            | "tbody"
+            | "thead"
     )
 }
 
@@ -330,7 +376,10 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
     }
     if !rules.classes.is_empty() {
         if let Some(class) = attr_value(attrs, "class") {
-            if class.split_ascii_whitespace().any(|c| rules.classes.contains(c)) {
+            if class
+                .split_ascii_whitespace()
+                .any(|c| rules.classes.contains(c))
+            {
                 return true;
             }
         }
@@ -354,10 +403,9 @@ pub(crate) fn style_hides(style: &str) -> bool {
         .collect();
     let decl = |prop: &str| -> Option<&str> {
         // The last declaration of a property wins, as in CSS.
-        s.split(';')
-            .filter_map(|d| d.strip_prefix(prop).and_then(|v| v.strip_prefix(':')))
+        s.rsplit(';')
+            .find_map(|d| d.strip_prefix(prop).and_then(|v| v.strip_prefix(':')))
             .map(|v| v.trim_end_matches("!important"))
-            .last()
     };
     if decl("display") == Some("none") {
         return true;
@@ -479,11 +527,21 @@ pub fn decode_entities(s: &str, out: &mut String) {
 fn decode_one(s: &str) -> Option<(Option<char>, usize)> {
     let b = s.as_bytes();
     if b.get(1) == Some(&b'#') {
-        let (radix, start) = if matches!(b.get(2), Some(b'x' | b'X')) { (16, 3) } else { (10, 2) };
+        let (radix, start) = if matches!(b.get(2), Some(b'x' | b'X')) {
+            (16, 3)
+        } else {
+            (10, 2)
+        };
         let digits = b[start..]
             .iter()
             .take(8)
-            .take_while(|c| if radix == 16 { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+            .take_while(|c| {
+                if radix == 16 {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
             .count();
         if digits == 0 {
             return None;
@@ -521,8 +579,9 @@ fn decode_one(s: &str) -> Option<(Option<char>, usize)> {
 
 fn cp1252_c1(n: u32) -> char {
     const T: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
-        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
     ];
     T[(n - 0x80) as usize]
 }
@@ -570,17 +629,67 @@ fn named_entity(name: &str) -> Option<char> {
         "ordf" => 'ª',
         "ordm" => 'º',
         "szlig" => 'ß',
-        "Agrave" => 'À', "Aacute" => 'Á', "Acirc" => 'Â', "Atilde" => 'Ã', "Auml" => 'Ä', "Aring" => 'Å',
-        "AElig" => 'Æ', "Ccedil" => 'Ç', "Egrave" => 'È', "Eacute" => 'É', "Ecirc" => 'Ê', "Euml" => 'Ë',
-        "Igrave" => 'Ì', "Iacute" => 'Í', "Icirc" => 'Î', "Iuml" => 'Ï', "Ntilde" => 'Ñ', "Ograve" => 'Ò',
-        "Oacute" => 'Ó', "Ocirc" => 'Ô', "Otilde" => 'Õ', "Ouml" => 'Ö', "Oslash" => 'Ø', "Ugrave" => 'Ù',
-        "Uacute" => 'Ú', "Ucirc" => 'Û', "Uuml" => 'Ü', "Yacute" => 'Ý',
-        "agrave" => 'à', "aacute" => 'á', "acirc" => 'â', "atilde" => 'ã', "auml" => 'ä', "aring" => 'å',
-        "aelig" => 'æ', "ccedil" => 'ç', "egrave" => 'è', "eacute" => 'é', "ecirc" => 'ê', "euml" => 'ë',
-        "igrave" => 'ì', "iacute" => 'í', "icirc" => 'î', "iuml" => 'ï', "ntilde" => 'ñ', "ograve" => 'ò',
-        "oacute" => 'ó', "ocirc" => 'ô', "otilde" => 'õ', "ouml" => 'ö', "oslash" => 'ø', "ugrave" => 'ù',
-        "uacute" => 'ú', "ucirc" => 'û', "uuml" => 'ü', "yacute" => 'ý', "yuml" => 'ÿ',
-        "OElig" => 'Œ', "oelig" => 'œ', "Scaron" => 'Š', "scaron" => 'š',
+        "Agrave" => 'À',
+        "Aacute" => 'Á',
+        "Acirc" => 'Â',
+        "Atilde" => 'Ã',
+        "Auml" => 'Ä',
+        "Aring" => 'Å',
+        "AElig" => 'Æ',
+        "Ccedil" => 'Ç',
+        "Egrave" => 'È',
+        "Eacute" => 'É',
+        "Ecirc" => 'Ê',
+        "Euml" => 'Ë',
+        "Igrave" => 'Ì',
+        "Iacute" => 'Í',
+        "Icirc" => 'Î',
+        "Iuml" => 'Ï',
+        "Ntilde" => 'Ñ',
+        "Ograve" => 'Ò',
+        "Oacute" => 'Ó',
+        "Ocirc" => 'Ô',
+        "Otilde" => 'Õ',
+        "Ouml" => 'Ö',
+        "Oslash" => 'Ø',
+        "Ugrave" => 'Ù',
+        "Uacute" => 'Ú',
+        "Ucirc" => 'Û',
+        "Uuml" => 'Ü',
+        "Yacute" => 'Ý',
+        "agrave" => 'à',
+        "aacute" => 'á',
+        "acirc" => 'â',
+        "atilde" => 'ã',
+        "auml" => 'ä',
+        "aring" => 'å',
+        "aelig" => 'æ',
+        "ccedil" => 'ç',
+        "egrave" => 'è',
+        "eacute" => 'é',
+        "ecirc" => 'ê',
+        "euml" => 'ë',
+        "igrave" => 'ì',
+        "iacute" => 'í',
+        "icirc" => 'î',
+        "iuml" => 'ï',
+        "ntilde" => 'ñ',
+        "ograve" => 'ò',
+        "oacute" => 'ó',
+        "ocirc" => 'ô',
+        "otilde" => 'õ',
+        "ouml" => 'ö',
+        "oslash" => 'ø',
+        "ugrave" => 'ù',
+        "uacute" => 'ú',
+        "ucirc" => 'û',
+        "uuml" => 'ü',
+        "yacute" => 'ý',
+        "yuml" => 'ÿ',
+        "OElig" => 'Œ',
+        "oelig" => 'œ',
+        "Scaron" => 'Š',
+        "scaron" => 'š',
         _ => return None,
     })
 }
@@ -606,28 +715,71 @@ mod tests {
 
     t!(plain, "<p>Hello <b>world</b></p>", "Hello world");
     t!(comment, "a<!-- hidden -->b", "ab");
-    t!(style_script, "<style>p{}</style>x<script>var a='<p>'</script>y", "xy");
-    t!(head, "<html><head><title>T</title><meta x></head><body>B</body></html>", "B");
-    t!(inline_hidden, "C<label style=\"font-size:0px;\">XYZ</label>on", "Con");
-    t!(display_none, "a<span style='display: none'>no</span>b", "ab");
-    t!(class_rule, "<style>.h { display:none }</style>v<span class=\"x h\">no</span>id", "vid");
-    t!(id_rule, "<style>#q{visibility:hidden}</style>a<i id=q>no</i>b", "ab");
+    t!(
+        style_script,
+        "<style>p{}</style>x<script>var a='<p>'</script>y",
+        "xy"
+    );
+    t!(
+        head,
+        "<html><head><title>T</title><meta x></head><body>B</body></html>",
+        "B"
+    );
+    t!(
+        inline_hidden,
+        "C<label style=\"font-size:0px;\">XYZ</label>on",
+        "Con"
+    );
+    t!(
+        display_none,
+        "a<span style='display: none'>no</span>b",
+        "ab"
+    );
+    t!(
+        class_rule,
+        "<style>.h { display:none }</style>v<span class=\"x h\">no</span>id",
+        "vid"
+    );
+    t!(
+        id_rule,
+        "<style>#q{visibility:hidden}</style>a<i id=q>no</i>b",
+        "ab"
+    );
     t!(hidden_attr, "a<div hidden>no</div>b", "a\nb");
-    t!(entities, "caf&eacute; &amp; &#233;&#x41; &nbsp;x", "café & éA \u{a0}x");
+    t!(
+        entities,
+        "caf&eacute; &amp; &#233;&#x41; &nbsp;x",
+        "café & éA \u{a0}x"
+    );
     t!(block_newline, "<div>a</div><div>b</div>", "a\nb");
     t!(br, "a<br>b<br/>c", "a\nb\nc");
     t!(lone_lt, "5 < 6 and 7<8", "5 < 6 and 7<8");
-    t!(nested_hidden, "<div style=display:none><p>x</p><p>y</p></div>z", "z");
+    t!(
+        nested_hidden,
+        "<div style=display:none><p>x</p><p>y</p></div>z",
+        "z"
+    );
     t!(unclosed_quote, "a<span title=\"x>b", "a");
     t!(ws_collapse, "a\n\n   b", "a b");
-    t!(not_hidden_fontsize, "<span style=\"font-size:12px\">x</span>", "x");
-    t!(media_rule, "<style>@media screen { .z {display:none} }</style>a<b class=z>q</b>", "a");
+    t!(
+        not_hidden_fontsize,
+        "<span style=\"font-size:12px\">x</span>",
+        "x"
+    );
+    t!(
+        media_rule,
+        "<style>@media screen { .z {display:none} }</style>a<b class=z>q</b>",
+        "a"
+    );
     t!(unknown_entity, "AT&T &foo; &#0;", "AT&T &foo;");
 
     #[test]
     fn hidden_stats() {
         let mut s = String::new();
-        let st = visible_text("a<span style=font-size:0>x</span>b<span style=font-size:0>y</span>", &mut s);
+        let st = visible_text(
+            "a<span style=font-size:0>x</span>b<span style=font-size:0>y</span>",
+            &mut s,
+        );
         assert_eq!(s, "ab");
         assert_eq!(st.hidden_elements, 2);
     }

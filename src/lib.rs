@@ -95,8 +95,9 @@ pub use wallet::{AddressKind, Chain, Network, Wallet, WalletLike};
 
 use std::sync::LazyLock;
 
-static DEFAULT: LazyLock<Classifier> =
-    LazyLock::new(|| Classifier::new().expect("the built-in templates are checked by the test suite"));
+static DEFAULT: LazyLock<Classifier> = LazyLock::new(|| {
+    Classifier::new().expect("the built-in templates are checked by the test suite")
+});
 
 /// Classifies one raw message with the built-in classifier (built on first
 /// use, then shared by every thread).

@@ -73,10 +73,15 @@ impl Matcher {
                 continue;
             }
             let pid = m.pattern().as_usize();
-            if e < b.len() && !self.uses[pid].prefix && is_word_byte(b[e]) && is_word_byte(b[e - 1]) {
+            if e < b.len() && !self.uses[pid].prefix && is_word_byte(b[e]) && is_word_byte(b[e - 1])
+            {
                 continue;
             }
-            f(Hit { pattern: pid as u32, start: s as u32, end: e as u32 });
+            f(Hit {
+                pattern: pid as u32,
+                start: s as u32,
+                end: e as u32,
+            });
         }
     }
 
@@ -96,7 +101,10 @@ fn slot<'a>(
 ) -> usize {
     *index.entry((p, prefix)).or_insert_with(|| {
         patterns.push(p);
-        uses.push(PatternUses { prefix, ..Default::default() });
+        uses.push(PatternUses {
+            prefix,
+            ..Default::default()
+        });
         uses.len() - 1
     })
 }
@@ -121,7 +129,12 @@ mod tests {
 
     fn hits(m: &Matcher, text: &str) -> Vec<(u32, String)> {
         let mut v = Vec::new();
-        m.find(text, |h| v.push((h.pattern, text[h.start as usize..h.end as usize].to_string())));
+        m.find(text, |h| {
+            v.push((
+                h.pattern,
+                text[h.start as usize..h.end as usize].to_string(),
+            ))
+        });
         v
     }
 

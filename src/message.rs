@@ -40,7 +40,12 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         msg.notes.push(Note::Empty);
         return msg;
     }
-    let mut walk = Walk { limits, parts_seen: 0, decoded_bytes: 0, text_bytes: 0 };
+    let mut walk = Walk {
+        limits,
+        parts_seen: 0,
+        decoded_bytes: 0,
+        text_bytes: 0,
+    };
 
     if !looks_like_headers(raw) {
         msg.notes.push(Note::NotAnEmail);
@@ -49,17 +54,23 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         return msg;
     }
     // A first header line starting with whitespace makes mailparse give up.
-    let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let start = raw
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     match mailparse::parse_mail(&raw[start..]) {
         Ok(mail) => {
             read_headers(&mail, &mut msg);
             walk.part(&mail, &mut msg, 0);
-            if msg.bodies.is_empty() && !body_of(&raw[start..]).iter().all(u8::is_ascii_whitespace) {
-                if !msg.notes.iter().any(|n| matches!(n, Note::LimitReached(_))) {
-                    msg.notes
-                        .push(Note::MimeRecovered("no text part found; raw body scanned".into()));
-                    walk.raw_body(&raw[start..], &mut msg);
-                }
+            let hit_limit = msg.notes.iter().any(|n| matches!(n, Note::LimitReached(_)));
+            if msg.bodies.is_empty()
+                && !hit_limit
+                && !body_of(&raw[start..]).iter().all(u8::is_ascii_whitespace)
+            {
+                msg.notes.push(Note::MimeRecovered(
+                    "no text part found; raw body scanned".into(),
+                ));
+                walk.raw_body(&raw[start..], &mut msg);
             }
         }
         Err(e) => {
@@ -76,7 +87,10 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
 /// True when the input starts like a header section: `Name: value`, or an
 /// mbox `From ` line.
 fn looks_like_headers(raw: &[u8]) -> bool {
-    let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let start = raw
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
     let line_end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |i| start + i);
     let line = &raw[start..line_end];
     if line.starts_with(b"From ") {
@@ -102,7 +116,12 @@ fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
 }
 
 fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
-    let get = |k: &str| headers.get_first_value(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        headers
+            .get_first_value(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
     msg.meta.from = get("From");
     msg.meta.to = get("To");
@@ -117,9 +136,7 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
         .and_then(rfc3339);
     msg.from_addr = headers.get_first_header("From").and_then(bare_address);
     msg.to_addr = headers.get_first_header("To").and_then(bare_address);
-    msg.auth_results = headers
-        .get_all_values("Authentication-Results")
-        .join("; ");
+    msg.auth_results = headers.get_all_values("Authentication-Results").join("; ");
 }
 
 /// Decodes RFC 2047 encoded words that mailparse leaves alone because they
@@ -136,7 +153,11 @@ fn decode_stray_encoded_words(s: &str) -> String {
         // =?charset?enc?text?=
         let parts: Vec<&str> = word[2..].splitn(3, '?').collect();
         let decoded = (parts.len() == 3)
-            .then(|| parts[2].find("?=").map(|e| (parts[0], parts[1], &parts[2][..e])))
+            .then(|| {
+                parts[2]
+                    .find("?=")
+                    .map(|e| (parts[0], parts[1], &parts[2][..e]))
+            })
             .flatten()
             .and_then(|(cs, enc, text)| {
                 let bytes = match enc {
@@ -145,9 +166,13 @@ fn decode_stray_encoded_words(s: &str) -> String {
                     _ => return None,
                 };
                 let consumed = 2 + cs.len() + 1 + enc.len() + 1 + text.len() + 2;
-                let enc = encoding_rs::Encoding::for_label(cs.split('*').next().unwrap_or("").as_bytes())
-                    .unwrap_or(encoding_rs::UTF_8);
-                Some((enc.decode_without_bom_handling(&bytes).0.into_owned(), consumed))
+                let enc =
+                    encoding_rs::Encoding::for_label(cs.split('*').next().unwrap_or("").as_bytes())
+                        .unwrap_or(encoding_rs::UTF_8);
+                Some((
+                    enc.decode_without_bom_handling(&bytes).0.into_owned(),
+                    consumed,
+                ))
             });
         match decoded {
             Some((text, consumed)) => {
@@ -173,7 +198,9 @@ fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
     let list = mailparse::addrparse_header(h).ok()?;
     list.iter().find_map(|a| match a {
         mailparse::MailAddr::Single(s) => Some(s.addr.trim().to_ascii_lowercase()),
-        mailparse::MailAddr::Group(g) => g.addrs.first().map(|s| s.addr.trim().to_ascii_lowercase()),
+        mailparse::MailAddr::Group(g) => {
+            g.addrs.first().map(|s| s.addr.trim().to_ascii_lowercase())
+        }
     })
 }
 
@@ -234,7 +261,9 @@ impl Walk<'_> {
             return;
         }
         if mime == "message/rfc822" || mime == "message/global" {
-            let Some(body) = self.decoded_body(p, msg) else { return };
+            let Some(body) = self.decoded_body(p, msg) else {
+                return;
+            };
             match mailparse::parse_mail(&body) {
                 Ok(inner) => {
                     // The attached message's subject is text the victim reads too.
@@ -251,19 +280,34 @@ impl Walk<'_> {
             return;
         }
         let is_html = mime == "text/html";
-        let is_text = mime == "text/plain" || is_html || (mime.starts_with("text/") && !matches!(mime, "text/css" | "text/calendar" | "text/csv" | "text/x-vcard" | "text/vcard"));
+        let is_text = mime == "text/plain"
+            || is_html
+            || (mime.starts_with("text/")
+                && !matches!(
+                    mime,
+                    "text/css" | "text/calendar" | "text/csv" | "text/x-vcard" | "text/vcard"
+                ));
         if !is_text {
             return;
         }
-        let Some(body) = self.decoded_body(p, msg) else { return };
+        let Some(body) = self.decoded_body(p, msg) else {
+            return;
+        };
         let charset = p.ctype.params.get("charset").map(String::as_str);
         let text = decode_text(&body, charset, &mut msg.notes);
-        self.add_text(msg, &text, is_html || (mime == "text/plain" && looks_like_html(&text)));
+        self.add_text(
+            msg,
+            &text,
+            is_html || (mime == "text/plain" && looks_like_html(&text)),
+        );
     }
 
     /// Transfer-decodes a part's body, leniently, within the byte budget.
     fn decoded_body(&mut self, p: &ParsedMail<'_>, msg: &mut Message) -> Option<Vec<u8>> {
-        let remaining = self.limits.max_decoded_bytes.saturating_sub(self.decoded_bytes);
+        let remaining = self
+            .limits
+            .max_decoded_bytes
+            .saturating_sub(self.decoded_bytes);
         if remaining == 0 {
             msg.notes.push(Note::LimitReached(format!(
                 "more than {} bytes decoded; a part was not examined",
@@ -276,7 +320,9 @@ impl Walk<'_> {
             mailparse::body::Body::QuotedPrintable(b) => {
                 b.get_decoded().unwrap_or_else(|_| b.get_raw().to_vec())
             }
-            mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => b.get_raw().to_vec(),
+            mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => {
+                b.get_raw().to_vec()
+            }
             mailparse::body::Body::Binary(b) => b.get_raw().to_vec(),
         };
         if body.len() > remaining {
@@ -323,12 +369,16 @@ impl Walk<'_> {
         let Some(boundary) = guess_boundary(body) else {
             let text = decode_text(body, None, &mut msg.notes);
             if !text.trim().is_empty() {
-                msg.notes.push(Note::MimeRecovered("multipart without usable boundary".into()));
+                msg.notes.push(Note::MimeRecovered(
+                    "multipart without usable boundary".into(),
+                ));
                 self.add_text(msg, &text, looks_like_html(&text));
             }
             return;
         };
-        msg.notes.push(Note::MimeRecovered("multipart boundary recovered from the body".into()));
+        msg.notes.push(Note::MimeRecovered(
+            "multipart boundary recovered from the body".into(),
+        ));
         let delim = [b"--".as_slice(), boundary.as_slice()].concat();
         for chunk in split_on_lines(body, &delim) {
             let chunk = chunk.strip_prefix(b"--").unwrap_or(chunk);
@@ -385,7 +435,11 @@ fn guess_boundary(body: &[u8]) -> Option<Vec<u8>> {
     let mut counts: Vec<(&[u8], usize)> = Vec::new();
     for line in body.split(|&b| b == b'\n').take(100_000) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.len() > 4 && line.len() < 200 && line.starts_with(b"--") && !line[2..].starts_with(b"-") {
+        if line.len() > 4
+            && line.len() < 200
+            && line.starts_with(b"--")
+            && !line[2..].starts_with(b"-")
+        {
             let tok = line[2..].strip_suffix(b"--").unwrap_or(&line[2..]);
             if tok.iter().any(u8::is_ascii_whitespace) {
                 continue;
@@ -464,9 +518,18 @@ fn body_start(chunk: &[u8]) -> Option<usize> {
 pub(crate) fn looks_like_html(text: &str) -> bool {
     let head = &text.as_bytes()[..text.len().min(4096)];
     let lower = head.to_ascii_lowercase();
-    [b"<html".as_slice(), b"<body", b"<div", b"<p>", b"<br", b"<table", b"<span", b"<!doctype"]
-        .iter()
-        .any(|t| memchr::memmem::find(&lower, t).is_some())
+    [
+        b"<html".as_slice(),
+        b"<body",
+        b"<div",
+        b"<p>",
+        b"<br",
+        b"<table",
+        b"<span",
+        b"<!doctype",
+    ]
+    .iter()
+    .any(|t| memchr::memmem::find(&lower, t).is_some())
 }
 
 /// Bytes → UTF-8 text. Valid UTF-8 is taken as UTF-8 whatever the label says
@@ -474,7 +537,9 @@ pub(crate) fn looks_like_html(text: &str) -> bool {
 /// unknown or missing charset falls back to windows-1252, which maps every byte.
 fn decode_text(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<Note>) -> String {
     let label = charset.map(|c| c.trim().trim_matches(['"', '\'']).to_ascii_lowercase());
-    let enc = label.as_deref().and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+    let enc = label
+        .as_deref()
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
     // Stateful 7-bit encodings (ISO-2022-JP) look like ASCII: honour the label.
     let stateful = enc.is_some_and(|e| e == encoding_rs::ISO_2022_JP) && bytes.contains(&0x1B);
     if !stateful {
@@ -490,7 +555,10 @@ fn decode_text(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<Note>) -> St
                     notes.push(Note::UnknownCharset(l.chars().take(40).collect()));
                 }
             }
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned()
         }
     }
 }
@@ -611,7 +679,8 @@ mod tests {
 
     #[test]
     fn broken_base64_keeps_text() {
-        let raw = "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVsbG8g!!d29ybGQ\n";
+        let raw =
+            "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVsbG8g!!d29ybGQ\n";
         assert_eq!(p(raw).bodies, vec!["hello world"]);
     }
 
@@ -658,7 +727,11 @@ mod tests {
     fn broken_boundary_recovered() {
         let raw = "Content-Type: multipart/alternative; boundary=\"abc\n\n--abc\nContent-Type: text/plain\n\nsecret text\n--abc--\n";
         let m = p(raw);
-        assert!(m.bodies.iter().any(|b| b.contains("secret text")), "{:?}", m.bodies);
+        assert!(
+            m.bodies.iter().any(|b| b.contains("secret text")),
+            "{:?}",
+            m.bodies
+        );
     }
 
     #[test]
@@ -671,7 +744,11 @@ mod tests {
     fn rfc822_attachment() {
         let raw = "Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\nsee attached\n--o\nContent-Type: message/rfc822\n\nSubject: inner subject\nContent-Type: text/plain\n\ninner body\n--o--\n";
         let m = p(raw);
-        assert!(m.bodies.iter().any(|b| b.contains("inner body")), "{:?}", m.bodies);
+        assert!(
+            m.bodies.iter().any(|b| b.contains("inner body")),
+            "{:?}",
+            m.bodies
+        );
         assert!(m.bodies.iter().any(|b| b.contains("inner subject")));
     }
 
@@ -691,11 +768,17 @@ mod tests {
     fn deep_nesting_falls_back() {
         let mut raw = String::new();
         for i in 0..300 {
-            raw.push_str(&format!("Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"));
+            raw.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"
+            ));
         }
         raw.push_str("Content-Type: text/plain\n\ndeep text\n");
         let m = p(&raw);
-        assert!(m.bodies.iter().any(|b| b.contains("deep text")), "{:?}", m.bodies);
+        assert!(
+            m.bodies.iter().any(|b| b.contains("deep text")),
+            "{:?}",
+            m.bodies
+        );
     }
 
     #[test]
@@ -708,7 +791,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00Z"));
-        assert_eq!(rfc3339(1_709_210_096).as_deref(), Some("2024-02-29T12:34:56Z"));
+        assert_eq!(
+            rfc3339(1_709_210_096).as_deref(),
+            Some("2024-02-29T12:34:56Z")
+        );
         assert_eq!(rfc3339(-5), None);
     }
 }

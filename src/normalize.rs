@@ -103,7 +103,10 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
             i += 1;
             continue;
         }
-        let c = src[i..].chars().next().expect("index is on a char boundary");
+        let c = src[i..]
+            .chars()
+            .next()
+            .expect("index is on a char boundary");
         let pos = i as u32;
         i += c.len_utf8();
         if is_invisible(c) {
@@ -161,7 +164,11 @@ impl State<'_> {
                     self.pending_space = Some(pos);
                 }
             } else {
-                let keep = if matches!(c, '\n' | '\r' | '\t') { c } else { ' ' };
+                let keep = if matches!(c, '\n' | '\r' | '\t') {
+                    c
+                } else {
+                    ' '
+                };
                 push(self.out, keep, pos);
             }
             return;
@@ -182,7 +189,11 @@ impl State<'_> {
         } else {
             self.end_word();
         }
-        let c = if self.collapse { c.to_ascii_lowercase() } else { c };
+        let c = if self.collapse {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        };
         push(self.out, c, pos);
     }
 
@@ -261,35 +272,145 @@ pub fn fold_char(c: char, mut emit: impl FnMut(char)) {
 fn confusable(c: char) -> Option<char> {
     Some(match c {
         // Cyrillic lower
-        'а' => 'a', 'в' => 'b', 'е' => 'e', 'ё' => 'e', 'ѕ' => 's', 'і' => 'i', 'ї' => 'i',
-        'ј' => 'j', 'о' => 'o', 'р' => 'p', 'с' => 'c', 'у' => 'y', 'х' => 'x', 'һ' => 'h',
-        'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w', 'ɡ' => 'g', 'ӏ' => 'l', 'к' => 'k', 'м' => 'm',
-        'н' => 'h', 'т' => 't', 'п' => 'n', 'г' => 'r', 'ь' => 'b', 'ω' => 'w', 'ѡ' => 'w',
+        'а' => 'a',
+        'в' => 'b',
+        'е' => 'e',
+        'ё' => 'e',
+        'ѕ' => 's',
+        'і' => 'i',
+        'ї' => 'i',
+        'ј' => 'j',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'һ' => 'h',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ɡ' => 'g',
+        'ӏ' => 'l',
+        'к' => 'k',
+        'м' => 'm',
+        'н' => 'h',
+        'т' => 't',
+        'п' => 'n',
+        'г' => 'r',
+        'ь' => 'b',
+        'ω' => 'w',
+        'ѡ' => 'w',
         // Cyrillic upper
-        'А' => 'A', 'В' => 'B', 'Е' => 'E', 'Ё' => 'E', 'Ѕ' => 'S', 'І' => 'I', 'Ї' => 'I',
-        'Ј' => 'J', 'К' => 'K', 'М' => 'M', 'Н' => 'H', 'О' => 'O', 'Р' => 'P', 'С' => 'C',
-        'Т' => 'T', 'У' => 'Y', 'Х' => 'X', 'Ү' => 'Y', 'Ԁ' => 'D', 'Ԛ' => 'Q', 'Ԝ' => 'W',
-        'Ӏ' => 'I', 'Ь' => 'b', 'З' => '3', 'з' => '3', 'б' => '6',
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'Ё' => 'E',
+        'Ѕ' => 'S',
+        'І' => 'I',
+        'Ї' => 'I',
+        'Ј' => 'J',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'У' => 'Y',
+        'Х' => 'X',
+        'Ү' => 'Y',
+        'Ԁ' => 'D',
+        'Ԛ' => 'Q',
+        'Ԝ' => 'W',
+        'Ӏ' => 'I',
+        'Ь' => 'b',
+        'З' => '3',
+        'з' => '3',
+        'б' => '6',
         // Greek
-        'α' => 'a', 'β' => 'b', 'γ' => 'y', 'ε' => 'e', 'ι' => 'i', 'κ' => 'k', 'ν' => 'v',
-        'ο' => 'o', 'ρ' => 'p', 'τ' => 't', 'υ' => 'u', 'χ' => 'x', 'ϲ' => 'c', 'ϳ' => 'j',
-        'Α' => 'A', 'Β' => 'B', 'Ε' => 'E', 'Ζ' => 'Z', 'Η' => 'H', 'Ι' => 'I', 'Κ' => 'K',
-        'Μ' => 'M', 'Ν' => 'N', 'Ο' => 'O', 'Ρ' => 'P', 'Τ' => 'T', 'Υ' => 'Y', 'Χ' => 'X',
-        'Ϲ' => 'C', 'Ϳ' => 'J',
+        'α' => 'a',
+        'β' => 'b',
+        'γ' => 'y',
+        'ε' => 'e',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ν' => 'v',
+        'ο' => 'o',
+        'ρ' => 'p',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'ϲ' => 'c',
+        'ϳ' => 'j',
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Μ' => 'M',
+        'Ν' => 'N',
+        'Ο' => 'O',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
+        'Ϲ' => 'C',
+        'Ϳ' => 'J',
         // Armenian
-        'օ' => 'o', 'ս' => 'u', 'ց' => 'g', 'հ' => 'h', 'ո' => 'n', 'զ' => 'q', 'ա' => 'w',
+        'օ' => 'o',
+        'ս' => 'u',
+        'ց' => 'g',
+        'հ' => 'h',
+        'ո' => 'n',
+        'զ' => 'q',
+        'ա' => 'w',
         // Latin extensions and IPA that imitate plain letters
-        'ı' => 'i', 'ȷ' => 'j', 'ɑ' => 'a', 'ɩ' => 'i', 'ʟ' => 'L', 'ɪ' => 'I', 'ʀ' => 'R',
-        'ᴀ' => 'A', 'ʙ' => 'B', 'ᴄ' => 'C', 'ᴅ' => 'D', 'ᴇ' => 'E', 'ɢ' => 'G', 'ʜ' => 'H',
-        'ᴊ' => 'J', 'ᴋ' => 'K', 'ᴍ' => 'M', 'ɴ' => 'N', 'ᴏ' => 'O', 'ᴘ' => 'P', 'ꞯ' => 'Q',
-        'ꜱ' => 'S', 'ᴛ' => 'T', 'ᴜ' => 'U', 'ᴠ' => 'V', 'ᴡ' => 'W', 'ʏ' => 'Y', 'ᴢ' => 'Z',
-        'ł' => 'l', 'Ł' => 'L', 'ø' => 'o', 'Ø' => 'O', 'đ' => 'd', 'Đ' => 'D', 'ħ' => 'h',
-        'ƅ' => 'b', 'ɵ' => 'o',
+        'ı' => 'i',
+        'ȷ' => 'j',
+        'ɑ' => 'a',
+        'ɩ' => 'i',
+        'ʟ' => 'L',
+        'ɪ' => 'I',
+        'ʀ' => 'R',
+        'ᴀ' => 'A',
+        'ʙ' => 'B',
+        'ᴄ' => 'C',
+        'ᴅ' => 'D',
+        'ᴇ' => 'E',
+        'ɢ' => 'G',
+        'ʜ' => 'H',
+        'ᴊ' => 'J',
+        'ᴋ' => 'K',
+        'ᴍ' => 'M',
+        'ɴ' => 'N',
+        'ᴏ' => 'O',
+        'ᴘ' => 'P',
+        'ꞯ' => 'Q',
+        'ꜱ' => 'S',
+        'ᴛ' => 'T',
+        'ᴜ' => 'U',
+        'ᴠ' => 'V',
+        'ᴡ' => 'W',
+        'ʏ' => 'Y',
+        'ᴢ' => 'Z',
+        'ł' => 'l',
+        'Ł' => 'L',
+        'ø' => 'o',
+        'Ø' => 'O',
+        'đ' => 'd',
+        'Đ' => 'D',
+        'ħ' => 'h',
+        'ƅ' => 'b',
+        'ɵ' => 'o',
         // Punctuation
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '\u{02BC}'
-        | '\u{FF07}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
+        | '\u{02BC}' | '\u{FF07}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
         '\u{2024}' => '.',
         _ => return None,
     })
@@ -309,12 +430,27 @@ mod tests {
     }
 
     t!(ascii_lower, Fold::Match, "Hello  World\r\n", "hello world");
-    t!(cyrillic, Fold::Match, "messаge from your аccount", "message from your account");
+    t!(
+        cyrillic,
+        Fold::Match,
+        "messаge from your аccount",
+        "message from your account"
+    );
     t!(accent_letters, Fold::Match, "ḟeel sặd", "feel sad");
     t!(fullwidth, Fold::Match, "ＢＩＴＣＯＩＮ", "bitcoin");
     t!(math_bold, Fold::Match, "𝐯𝐢𝐝𝐞𝐨", "video");
-    t!(zero_width, Fold::Match, "vi\u{200B}d\u{00AD}e\u{200C}o", "video");
-    t!(quote_markers, Fold::Match, ">> Hi\r\n>> you\n> there", "hi you there");
+    t!(
+        zero_width,
+        Fold::Match,
+        "vi\u{200B}d\u{00AD}e\u{200C}o",
+        "video"
+    );
+    t!(
+        quote_markers,
+        Fold::Match,
+        ">> Hi\r\n>> you\n> there",
+        "hi you there"
+    );
     t!(nbsp, Fold::Match, "a\u{a0}\u{a0}b", "a b");
     t!(apostrophe, Fold::Match, "I’ve", "i've");
     t!(german, Fold::Match, "Größe Straße", "grosse strasse");

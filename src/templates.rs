@@ -53,14 +53,23 @@ impl Templates {
 
     /// Adds every `.txt` file of a directory laid out like `corpus/templates/`.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), Error> {
-        let io = |source| Error::Io { path: dir.to_path_buf(), source };
+        let io = |source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
         let mut files = Vec::new();
         let concepts = dir.join("concepts");
         if concepts.is_dir() {
             for e in std::fs::read_dir(&concepts).map_err(io)? {
                 let p = e.map_err(io)?.path();
                 if p.extension().is_some_and(|x| x == "txt") {
-                    files.push((format!("concepts/{}", p.file_name().unwrap_or_default().to_string_lossy()), p));
+                    files.push((
+                        format!(
+                            "concepts/{}",
+                            p.file_name().unwrap_or_default().to_string_lossy()
+                        ),
+                        p,
+                    ));
                 }
             }
         }
@@ -69,11 +78,16 @@ impl Templates {
             files.push(("families.txt".to_string(), fam));
         }
         if files.is_empty() {
-            return Err(Error::NoTemplates { path: dir.to_path_buf() });
+            return Err(Error::NoTemplates {
+                path: dir.to_path_buf(),
+            });
         }
         files.sort();
         for (rel, p) in files {
-            let text = std::fs::read_to_string(&p).map_err(|source| Error::Io { path: p.clone(), source })?;
+            let text = std::fs::read_to_string(&p).map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
             self.add_file(&p.display().to_string(), &rel, &text)?;
         }
         Ok(())
@@ -91,7 +105,11 @@ impl Templates {
             return Ok(());
         };
         if lang.is_empty() || !lang.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-            return Err(err(shown, 1, format!("language file name {lang:?} is not a language code")));
+            return Err(err(
+                shown,
+                1,
+                format!("language file name {lang:?} is not a language code"),
+            ));
         }
         let lang_idx = match self.languages.iter().position(|l| l == lang) {
             Some(i) => i,
@@ -116,7 +134,8 @@ impl Templates {
                 })?);
                 continue;
             }
-            let c = concept.ok_or_else(|| err(shown, n, "phrase before any [concept] section".into()))?;
+            let c = concept
+                .ok_or_else(|| err(shown, n, "phrase before any [concept] section".into()))?;
             let (body, weight) = split_weight(line).map_err(|m| err(shown, n, m))?;
             let (pattern, prefix) = pattern_of(body).map_err(|m| err(shown, n, m))?;
             if !self
@@ -124,7 +143,13 @@ impl Templates {
                 .iter()
                 .any(|p| p.pattern == pattern && p.concept == c && p.lang == lang_idx)
             {
-                self.phrases.push(Phrase { pattern, prefix, concept: c, lang: lang_idx, weight });
+                self.phrases.push(Phrase {
+                    pattern,
+                    prefix,
+                    concept: c,
+                    lang: lang_idx,
+                    weight,
+                });
             }
         }
         Ok(())
@@ -143,8 +168,16 @@ impl Templates {
                     .strip_suffix(']')
                     .ok_or_else(|| err(shown, n, "section header without closing ']'".into()))?
                     .trim();
-                if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                    return Err(err(shown, n, format!("family id {id:?} must be lower-case letters, digits and '-'")));
+                if id.is_empty()
+                    || !id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                {
+                    return Err(err(
+                        shown,
+                        n,
+                        format!("family id {id:?} must be lower-case letters, digits and '-'"),
+                    ));
                 }
                 current = Some(match self.families.iter().position(|f| f.id == id) {
                     Some(i) => i,
@@ -160,12 +193,19 @@ impl Templates {
                 });
                 continue;
             }
-            let f = current.ok_or_else(|| err(shown, n, "marker before any [family] section".into()))?;
-            if let Some(v) = line.strip_prefix("name").and_then(|r| r.trim_start().strip_prefix('=')) {
+            let f = current
+                .ok_or_else(|| err(shown, n, "marker before any [family] section".into()))?;
+            if let Some(v) = line
+                .strip_prefix("name")
+                .and_then(|r| r.trim_start().strip_prefix('='))
+            {
                 self.families[f].name = v.trim().to_string();
                 continue;
             }
-            if let Some(v) = line.strip_prefix("description").and_then(|r| r.trim_start().strip_prefix('=')) {
+            if let Some(v) = line
+                .strip_prefix("description")
+                .and_then(|r| r.trim_start().strip_prefix('='))
+            {
                 self.families[f].description = v.trim().to_string();
                 continue;
             }
@@ -184,12 +224,17 @@ impl Templates {
 #[cfg(test)]
 impl Templates {
     pub(crate) fn add_file_for_test(&mut self, rel: &str, text: &str) {
-        self.add_file(rel, rel, text).expect("test template is valid");
+        self.add_file(rel, rel, text)
+            .expect("test template is valid");
     }
 }
 
 fn err(file: &str, line: usize, message: String) -> Error {
-    Error::Template { file: file.to_string(), line, message }
+    Error::Template {
+        file: file.to_string(),
+        line,
+        message,
+    }
 }
 
 /// `phrase @0.5` → ("phrase", 0.5).
@@ -237,7 +282,10 @@ mod tests {
             assert!(t.languages.iter().any(|x| x == l), "language {l} missing");
         }
         for c in Concept::ALL {
-            assert!(t.phrases.iter().any(|p| p.concept == c), "concept {c:?} has no phrase");
+            assert!(
+                t.phrases.iter().any(|p| p.concept == c),
+                "concept {c:?} has no phrase"
+            );
         }
         assert!(t.families.len() >= 5);
     }
@@ -245,20 +293,40 @@ mod tests {
     #[test]
     fn errors_name_file_and_line() {
         let mut t = Templates::default();
-        let e = t.add_file("x/en.txt", "concepts/en.txt", "# c\n[threat]\nok phrase\n[nonsense]\n").unwrap_err();
-        assert_eq!(e.to_string().split(':').take(2).collect::<Vec<_>>(), ["x/en.txt", "4"]);
-        let e = t.add_file("x/en.txt", "concepts/en.txt", "[threat]\nphrase @7\n").unwrap_err();
+        let e = t
+            .add_file(
+                "x/en.txt",
+                "concepts/en.txt",
+                "# c\n[threat]\nok phrase\n[nonsense]\n",
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string().split(':').take(2).collect::<Vec<_>>(),
+            ["x/en.txt", "4"]
+        );
+        let e = t
+            .add_file("x/en.txt", "concepts/en.txt", "[threat]\nphrase @7\n")
+            .unwrap_err();
         assert!(e.to_string().starts_with("x/en.txt:2: weight 7"), "{e}");
-        let e = t.add_file("x/en.txt", "concepts/en.txt", "lonely\n").unwrap_err();
+        let e = t
+            .add_file("x/en.txt", "concepts/en.txt", "lonely\n")
+            .unwrap_err();
         assert!(e.to_string().contains(":1: phrase before"), "{e}");
-        let e = t.add_file("f.txt", "families.txt", "[Bad Id]\n").unwrap_err();
+        let e = t
+            .add_file("f.txt", "families.txt", "[Bad Id]\n")
+            .unwrap_err();
         assert!(e.to_string().starts_with("f.txt:1:"), "{e}");
     }
 
     #[test]
     fn phrases_are_normalised() {
         let mut t = Templates::default();
-        t.add_file("f", "concepts/fr.txt", "[recording]\nVidéo  de  vous\nmasturb*\n").unwrap();
+        t.add_file(
+            "f",
+            "concepts/fr.txt",
+            "[recording]\nVidéo  de  vous\nmasturb*\n",
+        )
+        .unwrap();
         assert_eq!(t.phrases[0].pattern, "video de vous");
         assert!(!t.phrases[0].prefix);
         assert_eq!(t.phrases[1].pattern, "masturb");

@@ -136,14 +136,20 @@ pub fn parse_address(s: &str) -> Option<(Chain, AddressKind, Network)> {
 pub(crate) fn extract(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>) {
     use std::sync::LazyLock;
     static CAND: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc|tb)1[02-9ac-hj-np-z]{11,71})\b")
-            .expect("static regex")
+        regex::Regex::new(
+            r"\b(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc|tb)1[02-9ac-hj-np-z]{11,71})\b",
+        )
+        .expect("static regex")
     });
     let mut wallets: Vec<Wallet> = Vec::new();
     let mut invalid = Vec::new();
     for &(field, text) in texts {
         for m in CAND.find_iter(text) {
-            let span = Span { field, start: m.start() as u32, end: m.end() as u32 };
+            let span = Span {
+                field,
+                start: m.start() as u32,
+                end: m.end() as u32,
+            };
             match parse_address(m.as_str()) {
                 Some((chain, kind, network)) => {
                     if !wallets.iter().any(|w| w.address == m.as_str()) {

@@ -45,7 +45,12 @@ fn rows() -> Vec<Row> {
     let text = std::fs::read_to_string(dir.join("labels.csv")).expect("corpus/samples/labels.csv");
     let mut lines = text.lines();
     let header = split_csv(lines.next().expect("header"));
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("column {name}"))
+    };
     let (f, l, fa, w, a, c, d, la) = (
         col("file"),
         col("label"),
@@ -86,13 +91,26 @@ fn wallets_of(v: &Verdict) -> String {
 fn check(row: &Row, v: &Verdict, variant: &str, problems: &mut Vec<String>) {
     let mut bad = |what: String| problems.push(format!("{} [{variant}]: {what}", row.file));
     if v.label.as_str() != row.label {
-        bad(format!("label {} (score {}), expected {}", v.label, v.score, row.label));
+        bad(format!(
+            "label {} (score {}), expected {}",
+            v.label, v.score, row.label
+        ));
     }
-    if !row.family.is_empty() && v.family.as_ref().map(|f| f.id.as_str()) != Some(row.family.as_str()) {
-        bad(format!("family {:?}, expected {}", v.family.as_ref().map(|f| &f.id), row.family));
+    if !row.family.is_empty()
+        && v.family.as_ref().map(|f| f.id.as_str()) != Some(row.family.as_str())
+    {
+        bad(format!(
+            "family {:?}, expected {}",
+            v.family.as_ref().map(|f| &f.id),
+            row.family
+        ));
     }
     if wallets_of(v) != row.wallets {
-        bad(format!("wallets {:?}, expected {:?}", wallets_of(v), row.wallets));
+        bad(format!(
+            "wallets {:?}, expected {:?}",
+            wallets_of(v),
+            row.wallets
+        ));
     }
     if !row.amount.is_empty() {
         let want: f64 = row.amount.parse().expect("amount is a number");
@@ -109,7 +127,10 @@ fn check(row: &Row, v: &Verdict, variant: &str, problems: &mut Vec<String>) {
     if !row.deadline_hours.is_empty() {
         let want: u32 = row.deadline_hours.parse().expect("deadline is an integer");
         if v.deadline_hours() != Some(want) {
-            bad(format!("deadline {:?}, expected {want}", v.deadline_hours()));
+            bad(format!(
+                "deadline {:?}, expected {want}",
+                v.deadline_hours()
+            ));
         }
     }
     if row.label == "sextortion" && v.language.as_deref() != Some(row.lang.as_str()) {
@@ -121,21 +142,35 @@ fn check(row: &Row, v: &Verdict, variant: &str, problems: &mut Vec<String>) {
 fn golden_samples() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/samples");
     let rows = rows();
-    assert!(rows.len() >= 80, "the golden corpus has {} rows", rows.len());
+    assert!(
+        rows.len() >= 80,
+        "the golden corpus has {} rows",
+        rows.len()
+    );
     let mut problems = Vec::new();
     for row in &rows {
-        let raw = std::fs::read(dir.join(&row.file)).unwrap_or_else(|e| panic!("{}: {e}", row.file));
+        let raw =
+            std::fs::read(dir.join(&row.file)).unwrap_or_else(|e| panic!("{}: {e}", row.file));
         // As written, then with the other line ending.
-        let lf: Vec<u8> = String::from_utf8_lossy(&raw).replace("\r\n", "\n").into_bytes();
+        let lf: Vec<u8> = String::from_utf8_lossy(&raw)
+            .replace("\r\n", "\n")
+            .into_bytes();
         let is_utf8 = std::str::from_utf8(&raw).is_ok();
         check(row, &classify(&raw), "as written", &mut problems);
         if is_utf8 {
-            let crlf = String::from_utf8_lossy(&lf).replace('\n', "\r\n").into_bytes();
+            let crlf = String::from_utf8_lossy(&lf)
+                .replace('\n', "\r\n")
+                .into_bytes();
             check(row, &classify(&lf), "LF", &mut problems);
             check(row, &classify(&crlf), "CRLF", &mut problems);
         }
     }
-    assert!(problems.is_empty(), "{} golden mismatches:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} golden mismatches:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -150,7 +185,10 @@ fn legit_lookalikes_are_never_sextortion() {
             wrong.push(format!("{} (score {})", row.file, v.score));
         }
     }
-    assert!(wrong.is_empty(), "legitimate look-alikes labelled Sextortion: {wrong:?}");
+    assert!(
+        wrong.is_empty(),
+        "legitimate look-alikes labelled Sextortion: {wrong:?}"
+    );
 }
 
 #[test]
@@ -158,11 +196,21 @@ fn corpus_covers_families_and_languages() {
     let rows = rows();
     let sx: Vec<&Row> = rows.iter().filter(|r| r.label == "sextortion").collect();
     let legit = rows.len() - sx.len();
-    assert!(sx.len() >= 40 && legit >= sx.len(), "{} sextortion, {legit} legit", sx.len());
+    assert!(
+        sx.len() >= 40 && legit >= sx.len(),
+        "{} sextortion, {legit} legit",
+        sx.len()
+    );
     for fam in sextortion::default_classifier().families() {
-        assert!(sx.iter().any(|r| r.family == fam), "no sample of family {fam}");
+        assert!(
+            sx.iter().any(|r| r.family == fam),
+            "no sample of family {fam}"
+        );
     }
     for lang in ["en", "de", "fr", "es", "it", "nl", "pt"] {
-        assert!(sx.iter().any(|r| r.lang == lang), "no sextortion sample in {lang}");
+        assert!(
+            sx.iter().any(|r| r.lang == lang),
+            "no sextortion sample in {lang}"
+        );
     }
 }
