@@ -330,28 +330,44 @@ impl Classifier {
         {
             out.language = Some(t.languages[li].clone());
         }
-        out.family = marker_seen
+        // (family, markers found, weighted score, coverage)
+        let mut ranked: Vec<(usize, usize, f32, f32)> = marker_seen
             .iter()
             .enumerate()
             .map(|(fi, seen)| {
+                let f = &t.families[fi];
                 let n = seen.iter().filter(|s| **s).count();
-                (
-                    fi,
-                    n,
-                    if seen.is_empty() {
-                        0.0
-                    } else {
-                        n as f32 / seen.len() as f32
-                    },
-                )
+                let score: f32 = seen
+                    .iter()
+                    .zip(&f.marker_weights)
+                    .filter(|(s, _)| **s)
+                    .map(|(_, w)| w)
+                    .sum();
+                let total: f32 = f.marker_weights.iter().sum();
+                (fi, n, score, if total > 0.0 { score / total } else { 0.0 })
             })
-            .filter(|(_, n, _)| *n >= 1)
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)).then(b.0.cmp(&a.0)))
-            .map(|(fi, n, cov)| FamilyMatch {
-                id: t.families[fi].id.clone(),
-                markers: n as u32,
-                coverage: (cov * 100.0).round() / 100.0,
-            });
+            .filter(|r| r.1 >= 1)
+            .collect();
+        // Highest weighted marker score first; ties go to the better covered
+        // family, then to the one listed first.
+        ranked.sort_by(|a, b| {
+            b.2.total_cmp(&a.2)
+                .then(b.3.total_cmp(&a.3))
+                .then(a.0.cmp(&b.0))
+        });
+        out.family = ranked.first().map(|&(fi, n, _, cov)| FamilyMatch {
+            id: t.families[fi].id.clone(),
+            markers: n as u32,
+            coverage: (cov * 100.0).round() / 100.0,
+            matched: t.families[fi]
+                .markers
+                .iter()
+                .zip(&marker_seen[fi])
+                .filter(|(_, s)| **s)
+                .map(|((p, _), _)| p.clone())
+                .collect(),
+            runner_up: ranked.get(1).map(|r| t.families[r.0].id.clone()),
+        });
         out
     }
 }

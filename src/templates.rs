@@ -31,6 +31,9 @@ pub(crate) struct Family {
     pub description: String,
     /// (normalised pattern, prefix)
     pub markers: Vec<(String, bool)>,
+    /// Weight of each marker (1 by default; a campaign's signature phrase
+    /// such as "pegasus" or "driver-based" weighs more).
+    pub marker_weights: Vec<f32>,
 }
 
 /// Everything loaded from a template set.
@@ -187,6 +190,7 @@ impl Templates {
                             name: id.to_string(),
                             description: String::new(),
                             markers: Vec::new(),
+                            marker_weights: Vec::new(),
                         });
                         self.families.len() - 1
                     }
@@ -209,12 +213,23 @@ impl Templates {
                 self.families[f].description = v.trim().to_string();
                 continue;
             }
-            if line.contains(" @") {
-                return Err(err(shown, n, "family markers take no weight".into()));
-            }
-            let m = pattern_of(line).map_err(|m| err(shown, n, m))?;
+            let (body, w) = match line.rsplit_once(" @") {
+                None => (line, 1.0),
+                Some((b, w)) => match w.trim().parse::<f32>() {
+                    Ok(w) if (0.1..=5.0).contains(&w) => (b.trim(), w),
+                    _ => {
+                        return Err(err(
+                            shown,
+                            n,
+                            format!("marker weight {:?} must be a number in [0.1, 5]", w.trim()),
+                        ));
+                    }
+                },
+            };
+            let m = pattern_of(body).map_err(|m| err(shown, n, m))?;
             if !self.families[f].markers.contains(&m) {
                 self.families[f].markers.push(m);
+                self.families[f].marker_weights.push(w);
             }
         }
         Ok(())

@@ -177,8 +177,12 @@ pub struct FamilyMatch {
     pub id: String,
     /// Distinct family marker phrases found.
     pub markers: u32,
-    /// Share of the family's markers found, 0.0–1.0.
+    /// Share of the family's marker weight found, 0.0–1.0.
     pub coverage: f32,
+    /// The markers found (normalised form): why this family.
+    pub matched: Vec<String>,
+    /// The runner-up family, when another one also matched.
+    pub runner_up: Option<String>,
 }
 
 /// Message metadata kept for investigators.
