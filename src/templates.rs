@@ -141,18 +141,20 @@ impl Templates {
                 .ok_or_else(|| err(shown, n, "phrase before any [concept] section".into()))?;
             let (body, weight) = split_weight(line).map_err(|m| err(shown, n, m))?;
             let (pattern, prefix) = pattern_of(body).map_err(|m| err(shown, n, m))?;
-            if !self
-                .phrases
-                .iter()
-                .any(|p| p.pattern == pattern && p.concept == c && p.lang == lang_idx)
-            {
-                self.phrases.push(Phrase {
-                    pattern,
-                    prefix,
-                    concept: c,
-                    lang: lang_idx,
-                    weight,
-                });
+            for pattern in spelling_variants(pattern) {
+                if !self
+                    .phrases
+                    .iter()
+                    .any(|p| p.pattern == pattern && p.concept == c && p.lang == lang_idx)
+                {
+                    self.phrases.push(Phrase {
+                        pattern,
+                        prefix,
+                        concept: c,
+                        lang: lang_idx,
+                        weight,
+                    });
+                }
             }
         }
         Ok(())
@@ -226,10 +228,13 @@ impl Templates {
                     }
                 },
             };
-            let m = pattern_of(body).map_err(|m| err(shown, n, m))?;
-            if !self.families[f].markers.contains(&m) {
-                self.families[f].markers.push(m);
-                self.families[f].marker_weights.push(w);
+            let (pattern, prefix) = pattern_of(body).map_err(|m| err(shown, n, m))?;
+            for p in spelling_variants(pattern) {
+                let m = (p, prefix);
+                if !self.families[f].markers.contains(&m) {
+                    self.families[f].markers.push(m);
+                    self.families[f].marker_weights.push(w);
+                }
             }
         }
         Ok(())
@@ -250,6 +255,22 @@ fn err(file: &str, line: usize, message: String) -> Error {
         line,
         message,
     }
+}
+
+/// The pattern and its equivalent spellings. "email" and "e-mail" are
+/// written both ways in every corpus language; listing both in every phrase
+/// file would double the lists.
+fn spelling_variants(p: String) -> Vec<String> {
+    let other = if p.contains("e-mail") {
+        Some(p.replace("e-mail", "email"))
+    } else if p.contains("email") {
+        Some(p.replace("email", "e-mail"))
+    } else {
+        None
+    };
+    let mut v = vec![p];
+    v.extend(other);
+    v
 }
 
 /// `phrase @0.5` → ("phrase", 0.5).
@@ -331,6 +352,15 @@ mod tests {
             .add_file("f.txt", "families.txt", "[Bad Id]\n")
             .unwrap_err();
         assert!(e.to_string().starts_with("f.txt:1:"), "{e}");
+    }
+
+    #[test]
+    fn email_spellings() {
+        let mut t = Templates::default();
+        t.add_file("f", "concepts/en.txt", "[proof]\nfrom your own e-mail\n")
+            .unwrap();
+        let p: Vec<&str> = t.phrases.iter().map(|p| p.pattern.as_str()).collect();
+        assert_eq!(p, ["from your own e-mail", "from your own email"]);
     }
 
     #[test]
