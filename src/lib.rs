@@ -109,3 +109,8 @@ pub fn classify(raw: &[u8]) -> Verdict {
 pub fn default_classifier() -> &'static Classifier {
     &DEFAULT
 }
+
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
