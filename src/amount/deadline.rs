@@ -125,7 +125,7 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     let words = words.join("|");
     Regex::new(&format!(
-        r"(?i)(?-u:\b)(?P<num>\d{{1,3}}|{words})(?: ?- ?| ?)(?:(?:full|whole|more|ganze|volle|vollen|entieres?|pleines?|completos?|completas?|intere|interi|hele|inteiros?|inteiras?) )?(?:(?P<h>{HOUR_UNITS})|(?P<d>{DAY_UNITS})|(?P<w>{WEEK_UNITS}))(?-u:\b)"
+        r"(?i-u)\b(?P<num>[0-9]{{1,3}}|{words})(?: ?- ?| ?)(?:(?:full|whole|more|ganze|volle|vollen|entieres?|pleines?|completos?|completas?|intere|interi|hele|inteiros?|inteiras?) )?(?:(?P<h>{HOUR_UNITS})|(?P<d>{DAY_UNITS})|(?P<w>{WEEK_UNITS}))\b"
     ))
     .expect("static regex")
 });

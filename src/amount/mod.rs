@@ -89,6 +89,8 @@ const CLOSE: usize = 40;
 const WALLET_REACH: usize = 400;
 /// How close (source bytes) a fiat and a crypto sum state the same demand.
 const TWIN_REACH: usize = 200;
+/// Distinct demanded sums kept.
+const MAX_DEMANDS: usize = 16;
 
 /// A sum found in one text, scored.
 #[derive(Debug, Clone, Copy)]
@@ -100,8 +102,6 @@ struct Found {
     end: usize,
     value: f64,
     currency: Currency,
-    big: bool,
-    negative: bool,
     score: i32,
 }
 
@@ -132,31 +132,47 @@ pub(crate) fn extract(
     let mut hits = Vec::new();
     let mut sums = Vec::new();
     let mut durations = Vec::new();
-    let mut found: Vec<Found> = Vec::new();
+    // Distinct sums (first occurrence, best score), bounded so that hostile
+    // input cannot grow them: real letters state one or two.
+    let mut demands: Vec<Found> = Vec::new();
+    let mut plain: Vec<Found> = Vec::new();
+    let mut plain_overflow = false;
+    let mut near: Vec<(usize, usize)> = Vec::new();
     let mut limit: Option<Limit> = None;
     for (ti, &(field, text)) in texts.iter().enumerate() {
         view.build(text);
         cue::find(view.as_str(), &mut hits);
         money::scan(&view, &mut sums);
+        near.clear();
+        near.extend(
+            wallets
+                .iter()
+                .filter(|w| w.span.field == field)
+                .map(|w| (w.span.start as usize, w.span.end as usize)),
+        );
+        near.sort_unstable();
         for m in &sums {
+            if m.big {
+                continue;
+            }
             let (start, end) = view.source_range(text, m.start, m.end);
-            let near_wallet = wallets.iter().any(|w| {
-                w.span.field == field
-                    && gap((start, end), (w.span.start as usize, w.span.end as usize))
-                        <= WALLET_REACH
-            });
+            let near_wallet = nearest_gap(&near, (start, end)) <= WALLET_REACH;
             let (score, negative) = demand_score(&view, &hits, m, near_wallet);
-            found.push(Found {
+            let f = Found {
                 text: ti,
                 field,
                 start,
                 end,
                 value: m.value,
                 currency: m.currency,
-                big: m.big,
-                negative,
                 score,
-            });
+            };
+            if score >= DEMAND {
+                add_distinct(&mut demands, f, MAX_DEMANDS);
+            }
+            if !negative {
+                plain_overflow |= !add_distinct(&mut plain, f, 3);
+            }
         }
         deadline::scan(&view, &hits, &mut durations);
         for d in &durations {
@@ -174,7 +190,15 @@ pub(crate) fn extract(
         }
     }
 
-    let amounts: Vec<Amount> = choose(&found, !wallets.is_empty())
+    if demands.is_empty() && !wallets.is_empty() && !plain_overflow {
+        // A lone sum (one fiat, one crypto at most) in a message with a
+        // wallet is the demand.
+        let crypto = plain.iter().filter(|f| f.currency.is_crypto()).count();
+        if crypto <= 1 && plain.len() - crypto <= 1 {
+            demands = plain;
+        }
+    }
+    let amounts: Vec<Amount> = order(demands)
         .into_iter()
         .map(|f| Amount {
             value: f.value,
@@ -231,34 +255,23 @@ fn demand_score(view: &View, hits: &[Hit], m: &Money, near_wallet: bool) -> (i32
     (score, negative)
 }
 
-/// The demanded sums, principal first, each value and currency once.
-fn choose(found: &[Found], has_wallet: bool) -> Vec<Found> {
-    let mut demands = distinct(found.iter().filter(|f| !f.big && f.score >= DEMAND));
-    if demands.is_empty() && has_wallet {
-        let lone = distinct(found.iter().filter(|f| !f.big && !f.negative));
-        let crypto = lone.iter().filter(|f| f.currency.is_crypto()).count();
-        if crypto <= 1 && lone.len() - crypto <= 1 {
-            demands = lone;
-        }
-    }
+/// Puts the principal demand first, then its fiat or crypto twin (fiat
+/// first), then the others in reading order.
+fn order(demands: Vec<Found>) -> Vec<Found> {
     let Some(p) = (0..demands.len()).max_by_key(|&i| (demands[i].score, std::cmp::Reverse(i)))
     else {
         return demands;
     };
     let principal = demands[p];
+    let span_of = |f: &Found| (f.start, f.end);
     let twin = (0..demands.len())
         .filter(|&i| {
             let f = &demands[i];
             f.currency.is_crypto() != principal.currency.is_crypto()
                 && f.text == principal.text
-                && gap((f.start, f.end), (principal.start, principal.end)) <= TWIN_REACH
+                && gap(span_of(f), span_of(&principal)) <= TWIN_REACH
         })
-        .min_by_key(|&i| {
-            gap(
-                (demands[i].start, demands[i].end),
-                (principal.start, principal.end),
-            )
-        });
+        .min_by_key(|&i| gap(span_of(&demands[i]), span_of(&principal)));
     let mut out = Vec::with_capacity(demands.len());
     match twin {
         Some(t) if principal.currency.is_crypto() => out.extend([demands[t], principal]),
@@ -273,17 +286,24 @@ fn choose(found: &[Found], has_wallet: bool) -> Vec<Found> {
     out
 }
 
-/// Keeps the first of each value and currency, with the best score any of
-/// its occurrences earned.
-fn distinct<'a>(found: impl Iterator<Item = &'a Found>) -> Vec<Found> {
-    let mut out: Vec<Found> = Vec::new();
-    for f in found {
-        match out.iter_mut().find(|o| o.same_sum(f)) {
-            Some(o) => o.score = o.score.max(f.score),
-            None => out.push(*f),
-        }
+/// Adds `f` unless its value and currency are there already (then keeps the
+/// better score on the first occurrence). False when `f` is new but the list
+/// is full.
+fn add_distinct(list: &mut Vec<Found>, f: Found, cap: usize) -> bool {
+    match list.iter().position(|o| o.same_sum(&f)) {
+        Some(i) => list[i].score = list[i].score.max(f.score),
+        None if list.len() < cap => list.push(f),
+        None => return false,
     }
-    out
+    true
+}
+
+/// Bytes from `r` to the nearest of the sorted, non-overlapping `spans`.
+fn nearest_gap(spans: &[(usize, usize)], r: (usize, usize)) -> usize {
+    let i = spans.partition_point(|s| s.0 < r.0);
+    let before = i.checked_sub(1).map(|j| gap(spans[j], r));
+    let after = spans.get(i).map(|&s| gap(s, r));
+    before.into_iter().chain(after).min().unwrap_or(usize::MAX)
 }
 
 /// Bytes between two ranges; 0 when they overlap.

@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{CaptureLocations, Regex};
 
 use super::view::View;
 
@@ -136,14 +136,6 @@ const CURRENCY_WORDS: &str = r"u\.?s\.? ?dollars?|usdollars?|united states dolla
 /// demand; the thousands multiply.
 const MAGNITUDES: &str = r"thousand|tausend|mille|mila|millions?|millionen|millones|milioni|milione|miljoen|milhoes|milhao|mil|k|mio|mn|billions?|bn|mrd|milliarden?|milliards?|miliardi|miliardo|miljard|bilhoes|bilhao|trillions?|tn|m|b";
 
-/// Currency just before a number: "US$", "€ ", "EUR ", "BTC".
-static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:(?-u:\b)(?P<code>(?i:usdt|usd|eur|euros?|gbp|chf|cad|aud|btc|xbt|ltc|eth|xmr|bch|doge))|(?P<sym>(?P<letters>[A-Z]{1,3}|U\.S\.)?\$|€|£|₿)) ?$",
-    )
-    .expect("static regex")
-});
-
 /// Magnitude and currency just after a number: " million", "k", " USD",
 /// "$", " (USD)", ",- €".
 static SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
@@ -153,11 +145,17 @@ static SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Group indexes of [`SUFFIX`] (the regex names them; looking them up by
+/// index avoids a name search per number).
+const SUFFIX_MAG: usize = 1;
+const SUFFIX_CUR: usize = 2;
+
 /// Finds every sum of money in the view.
 pub(super) fn scan(view: &View, out: &mut Vec<Money>) {
     out.clear();
     let text = view.as_str();
     let b = text.as_bytes();
+    let mut locs = SUFFIX.capture_locations();
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
@@ -165,7 +163,7 @@ pub(super) fn scan(view: &View, out: &mut Vec<Money>) {
             continue;
         }
         let (end, num) = number(view, i);
-        if let Some(m) = num.and_then(|n| money(view, i, end, n)) {
+        if let Some(m) = num.and_then(|n| money(view, i, end, n, &mut locs)) {
             out.push(m);
             i = m.end.max(end);
         } else {
@@ -279,7 +277,13 @@ fn interpret(b: &[u8], groups: &[(u8, usize, usize)]) -> Option<Num> {
 
 /// Turns the number at `num_start..num_end` into money when a currency
 /// stands next to it.
-fn money(view: &View, num_start: usize, num_end: usize, num: Num) -> Option<Money> {
+fn money(
+    view: &View,
+    num_start: usize,
+    num_end: usize,
+    num: Num,
+    locs: &mut CaptureLocations,
+) -> Option<Money> {
     let text = view.as_str();
     let b = text.as_bytes();
     let digit_at = |i: Option<usize>| i.is_some_and(|i| b.get(i).is_some_and(u8::is_ascii_digit));
@@ -300,65 +304,53 @@ fn money(view: &View, num_start: usize, num_end: usize, num: Num) -> Option<Mone
     }
 
     // Currency before.
-    let lo = floor_boundary(text, num_start.saturating_sub(16));
-    let mut pre: Option<(usize, Option<Currency>, bool)> = None;
-    if let Some(c) = PREFIX.captures(&text[lo..num_start]) {
-        let whole = c.get(0).expect("group 0");
-        let start = lo + whole.start();
-        // The slice may cut a word: "XEUR" is not "EUR".
-        let cut = start == lo
-            && lo > 0
-            && text[..lo]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric);
-        if !cut {
-            if let Some(code) = c.name("code") {
-                pre = Some((start, Currency::of_token(code.as_str()), false));
-            } else if let Some(sym) = c.name("sym") {
-                let cur = match c.name("letters").map(|l| l.as_str()) {
-                    None => Currency::of_token(sym.as_str()),
-                    Some("US" | "U.S." | "USD") => Some(Currency::Usd),
-                    Some("C" | "CA" | "CAN" | "CAD") => Some(Currency::Cad),
-                    Some("A" | "AU" | "AUD") => Some(Currency::Aud),
-                    // R$, NZ$, HK$, MX$…: a currency this module does not report.
-                    Some(_) => None,
-                };
-                let bare = sym.as_str() == "$";
-                pre = Some((start, cur, bare));
-            }
-        }
-    }
-    if pre.is_none()
-        && text[..num_start]
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric)
-    {
+    let pre = prefix(text, num_start);
+    if pre.is_none() && is_word_char_before(text, num_start) {
         // "A1200", "x500": an identifier, not a number.
         return None;
     }
 
     // Magnitude and currency after.
     let hi = floor_boundary(text, (num_end + 64).min(text.len()));
-    let c = SUFFIX
-        .captures(&text[num_end..hi])
-        .expect("the suffix pattern matches the empty string");
-    let mag = c.name("mag");
-    let mut cur = c.name("cur");
-    if let Some(m) = cur {
+    // Cheap trigger first: a magnitude or currency after starts with a
+    // letter, a symbol or a parenthesis.
+    let rest = &text[num_end..hi];
+    let rest = rest
+        .strip_prefix(",-")
+        .or_else(|| rest.strip_prefix(".-"))
+        .unwrap_or(rest);
+    let next = rest.strip_prefix(' ').unwrap_or(rest).chars().next();
+    let may_have_suffix =
+        next.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '$' | '(') || !c.is_ascii());
+    // The lazy DFA says whether anything beyond the filler matched; only then
+    // pay for the groups.
+    let found = may_have_suffix
+        && SUFFIX
+            .find(&text[num_end..hi])
+            .is_some_and(|m| !matches!(m.as_str(), "" | " " | ",-" | ".-" | ",- " | ".- "))
+        && SUFFIX.captures_read(locs, &text[num_end..hi]).is_some();
+    // (start, end) in the view of a group of the suffix match.
+    let group = |i: usize| {
+        found
+            .then(|| locs.get(i))
+            .flatten()
+            .map(|(s, e)| (num_end + s, num_end + e))
+    };
+    let mag = group(SUFFIX_MAG);
+    let mut cur = group(SUFFIX_CUR);
+    if let Some((s, e)) = cur {
         // "2019 $500": the symbol belongs to the next number.
-        let t = m.as_str();
+        let t = &text[s..e];
         let symbol = !t
             .trim_matches(|c| c == '(' || c == ')')
             .chars()
             .any(char::is_alphabetic);
-        let after = text[num_end + m.end()..].trim_start_matches(' ');
+        let after = text[e..].trim_start_matches(' ');
         if symbol && !t.ends_with(')') && after.starts_with(|c: char| c.is_ascii_digit()) {
             cur = None;
         }
     }
-    let suf = cur.map(|m| (num_end + m.end(), Currency::of_token(m.as_str().trim())));
+    let suf = cur.map(|(s, e)| (e, Currency::of_token(text[s..e].trim())));
 
     let (currency, start, end_with_suffix) = match (pre, suf) {
         (Some((_, None, _)), _) => return None,
@@ -375,7 +367,7 @@ fn money(view: &View, num_start: usize, num_end: usize, num: Num) -> Option<Mone
         }
         (Some((ps, Some(p), _)), _) => (p, ps, None),
     };
-    let num_or_mag_end = mag.map_or(num_end, |m| num_end + m.end());
+    let num_or_mag_end = mag.map_or(num_end, |m| m.1);
     let end = end_with_suffix.unwrap_or(num_or_mag_end);
 
     let decimal_crypto = matches!(
@@ -387,8 +379,8 @@ fn money(view: &View, num_start: usize, num_end: usize, num: Num) -> Option<Mone
         _ => num.value,
     };
     let mut big = false;
-    if let Some(m) = mag {
-        let m = m.as_str().to_ascii_lowercase();
+    if let Some((s, e)) = mag {
+        let m = text[s..e].to_ascii_lowercase();
         if matches!(
             m.as_str(),
             "thousand" | "tausend" | "mille" | "mila" | "mil" | "k"
@@ -410,6 +402,71 @@ fn money(view: &View, num_start: usize, num_end: usize, num: Num) -> Option<Mone
         currency,
         big,
     })
+}
+
+/// A currency just before the number at `num_start` ("US$", "€ ", "EUR ",
+/// "BTC"): its start, the currency (`None` for one not reported, like "R$"),
+/// and whether it is a bare "$" that a code after the number may refine.
+fn prefix(text: &str, num_start: usize) -> Option<(usize, Option<Currency>, bool)> {
+    const CODES: &[&str] = &[
+        "usdt", "usd", "eur", "euro", "euros", "gbp", "chf", "cad", "aud", "btc", "xbt", "ltc",
+        "eth", "xmr", "bch", "doge",
+    ];
+    let head = &text[..num_start];
+    let head = head.strip_suffix(' ').unwrap_or(head);
+    let sym = head.chars().next_back()?;
+    match sym {
+        '€' | '£' | '₿' => {
+            let start = head.len() - sym.len_utf8();
+            Some((start, Currency::of_token(&head[start..]), false))
+        }
+        '$' => {
+            let before = &head[..head.len() - 1];
+            let letters = if before.ends_with("U.S.") {
+                4
+            } else {
+                before.len()
+                    - before
+                        .trim_end_matches(|c: char| c.is_ascii_uppercase())
+                        .len()
+            };
+            let start = before.len() - letters;
+            if letters == 0 || letters > 4 || is_word_char_before(text, start) {
+                return Some((head.len() - 1, Some(Currency::Usd), true));
+            }
+            let cur = match &before[start..] {
+                "US" | "U.S." | "USD" => Some(Currency::Usd),
+                "C" | "CA" | "CAN" | "CAD" => Some(Currency::Cad),
+                "A" | "AU" | "AUD" => Some(Currency::Aud),
+                // R$, NZ$, HK$, MX$…: a currency this module does not report.
+                _ => None,
+            };
+            Some((start, cur, false))
+        }
+        c if c.is_ascii_alphabetic() => {
+            let word_len = head.len()
+                - head
+                    .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                    .len();
+            let start = head.len() - word_len;
+            let word = &head[start..];
+            if word_len > 5
+                || is_word_char_before(text, start)
+                || !CODES.iter().any(|c| word.eq_ignore_ascii_case(c))
+            {
+                return None;
+            }
+            Some((start, Currency::of_token(word), false))
+        }
+        _ => None,
+    }
+}
+
+fn is_word_char_before(text: &str, i: usize) -> bool {
+    text[..i]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
 }
 
 /// The largest character boundary at or before `i`.
@@ -586,6 +643,19 @@ mod tests {
         [(1000, "EUR", "1.000 euro")]
     );
     t!(dutch_euros, "€1.250,-", [(1250, "EUR", "€1.250")]);
+
+    #[test]
+    fn suffix_group_indexes() {
+        let names: Vec<_> = SUFFIX.capture_names().collect();
+        assert_eq!(names[SUFFIX_MAG], Some("mag"));
+        assert_eq!(names[SUFFIX_CUR], Some("cur"));
+    }
+
+    t!(
+        us_dot_dollar,
+        "paid.$500 or U.S.$600",
+        [(500, "USD", "$500"), (600, "USD", "U.S.$600")]
+    );
 
     #[test]
     fn magnitudes_are_big() {
