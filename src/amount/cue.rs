@@ -33,6 +33,9 @@ pub(super) const DL_NEG: u16 = 1 << 7;
 pub(super) const DL_AGO: u16 = 1 << 8;
 /// In the sentence of a duration: opening, timer, deadline words.
 pub(super) const DL_TIE: u16 = 1 << 9;
+/// In the sentence of a duration: deleting the video, which the letter
+/// promises "within 24 hours" of payment; a weaker tie than the limit.
+pub(super) const DL_AFTER: u16 = 1 << 10;
 
 /// `(kinds, "pattern|pattern*|…")`. A pattern listed under several kinds
 /// carries all of them.
@@ -65,7 +68,8 @@ const TABLE: &[(u16, &str)] = &[
         DL_PRE,
         "within|within the next|in|in the next|next|only|you have|you've got|you got|have|has|\
          give you|giving you|given|i give|maximum|max|at most|exactly|no more than|less than|\
-         no later than|deadline|deadline is|deadline of|period of|limit of|time limit",
+         no later than|deadline|deadline is|deadline of|period of|limit of|time limit|\
+         precisely|just",
     ),
     (
         DL_NEG,
@@ -75,13 +79,16 @@ const TABLE: &[(u16, &str)] = &[
     (
         DL_AGO,
         "ago|earlier|before|back|a day|a week|a month|per day|per week|each day|every day|\
-         of spying|of monitoring|of recording|of observation|long|straight|in a row",
+         of spying|of monitoring|of recording|of observation|long|straight|in a row|\
+         after payment|after the payment|after receiving|after i receive|of receiving|\
+         of payment|of the payment",
     ),
     (
         DL_TIE,
         "open*|read*|timer|countdown|deadline|time limit|clock|once you|moment you|since you|\
          as soon as",
     ),
+    (DL_AFTER, "delete*|deleting|erase*|erasing|destroy*|remove|wipe*"),
     // Crypto names, every language
     (
         CRYPTO,
@@ -108,13 +115,18 @@ const TABLE: &[(u16, &str)] = &[
     (
         DL_PRE,
         "innerhalb|innerhalb von|innerhalb der|binnen|nachsten|haben|hast|habt|gebe|frist|\
-         frist von|noch|nur|maximal|hochstens|spatestens",
+         frist von|noch|nur|maximal|hochstens|spatestens|genau|lediglich",
     ),
     (
         DL_NEG,
         "alle|jede|jeden|jedes|seit|letzten|vergangenen|fur|uber|vor|wahrend|schon|bereits",
     ),
-    (DL_AGO, "zuvor|vorher|davor|lang|am tag|pro tag|pro woche"),
+    (
+        DL_AGO,
+        "zuvor|vorher|davor|lang|am tag|pro tag|pro woche|nach erhalt|nach eingang|nach zahlung|\
+         nach der zahlung",
+    ),
+    (DL_AFTER, "losch*|geloscht|vernicht*"),
     (DL_TIE, "offn*|geoffnet|gelesen|lesen|timer|countdown|frist"),
     // French
     (
@@ -132,13 +144,18 @@ const TABLE: &[(u16, &str)] = &[
     (
         DL_PRE,
         "dans|dans les|sous|en|avez|prochaines|d'ici|delai de|delai|seulement|que|disposez de|\
-         maximum",
+         maximum|exactement|precisement",
     ),
     (
         DL_NEG,
         "chaque|toutes les|tous les|depuis|derniers|dernieres|pendant|il y a|durant|passes|passees",
     ),
-    (DL_AGO, "auparavant|plus tot|par jour|par semaine"),
+    (
+        DL_AGO,
+        "auparavant|plus tot|par jour|par semaine|apres reception|apres le paiement|\
+         apres paiement|suivant le paiement|suivant la reception",
+    ),
+    (DL_AFTER, "supprim*|effac*|detrui*"),
     (DL_TIE, "ouvr*|ouvert*|lu|lire|minuteur|compte a rebours|delai"),
     // Spanish
     (
@@ -153,10 +170,12 @@ const TABLE: &[(u16, &str)] = &[
     (PRE_PRICE, "ahorra|desde|hasta"),
     (
         DL_PRE,
-        "dentro de|dentro de las|proximas|tienes|tiene|plazo de|plazo|solo|un maximo de|maximo",
+        "dentro de|dentro de las|proximas|tienes|tiene|plazo de|plazo|solo|un maximo de|maximo|\
+         exactamente",
     ),
     (DL_NEG, "cada|desde hace|hace|ultimos|ultimas|durante|por|pasados|pasadas"),
-    (DL_AGO, "atras|antes"),
+    (DL_AGO, "atras|antes|despues del pago|despues de recibir|tras recibir|tras el pago"),
+    (DL_AFTER, "elimin*|borr*|destru*"),
     (DL_TIE, "abr*|leido|leer|temporizador|cuenta regresiva|cuenta atras"),
     // Italian
     (
@@ -168,9 +187,10 @@ const TABLE: &[(u16, &str)] = &[
     (NEG, "vinci*|vincit*|premio*|sconto*|ordine|fattura*|rimborso*|guadagn*|omaggio"),
     (PERIOD, "al mese|mensil*|all'anno|al giorno"),
     (PRE_PRICE, "risparmia|a partire da|fino a"),
-    (DL_PRE, "entro|tra|fra|hai|avete|prossime|massimo"),
+    (DL_PRE, "entro|tra|fra|hai|avete|prossime|massimo|esattamente|soltanto|solo"),
     (DL_NEG, "ogni|da|per|ultimi|ultime|scorsi|scorse"),
-    (DL_AGO, "fa|prima"),
+    (DL_AGO, "fa|prima|dopo il pagamento|dopo aver ricevuto|dalla ricezione"),
+    (DL_AFTER, "cancell*|elimin*|distrugg*"),
     (DL_TIE, "apri*|aperto|letto|leggere|conto alla rovescia|scadenza"),
     // Dutch
     (
@@ -182,9 +202,13 @@ const TABLE: &[(u16, &str)] = &[
     (NEG, "winn*|korting*|bestelling*|factuur*|terugbetal*|verdien*|cadeau"),
     (PERIOD, "per maand|per jaar|per dag|maandelijks|btw"),
     (PRE_PRICE, "bespaar|vanaf|tot"),
-    (DL_PRE, "binnen|hebt|heeft|heb|komende|volgende|slechts|maar|uiterlijk|maximaal"),
+    (
+        DL_PRE,
+        "binnen|hebt|heeft|heb|komende|volgende|slechts|maar|uiterlijk|maximaal|precies|exact",
+    ),
     (DL_NEG, "elke|iedere|elk|sinds|afgelopen|laatste|gedurende|al|voor"),
-    (DL_AGO, "geleden|terug|lang|per dag|per week"),
+    (DL_AGO, "geleden|terug|lang|per dag|per week|na ontvangst|na betaling|na de betaling"),
+    (DL_AFTER, "verwijder*|vernietig*|wis"),
     (DL_TIE, "geopend|gelezen|lezen|aftellen"),
     // Portuguese
     (
@@ -196,9 +220,10 @@ const TABLE: &[(u16, &str)] = &[
     (NEG, "ganh*|premio*|desconto*|pedido*|fatura*|reembolso*|brinde*|frete gratis"),
     (PERIOD, "por mes|mensal|mensais|por ano|por dia|ao mes"),
     (PRE_PRICE, "economize|a partir de|ate"),
-    (DL_PRE, "em|dentro de|prazo de|prazo|tem|proximas|apenas|so|no maximo"),
+    (DL_PRE, "em|dentro de|prazo de|prazo|tem|proximas|apenas|so|no maximo|exatamente"),
     (DL_NEG, "cada|ultimos|ultimas|durante|por|desde ha|passados"),
-    (DL_AGO, "atras|antes"),
+    (DL_AGO, "atras|antes|apos o pagamento|apos receber|apos recebimento"),
+    (DL_AFTER, "apag*|exclu*|destru*|elimin*"),
     (DL_TIE, "abr*|lido|ler|temporizador|cronometro|contagem regressiva"),
 ];
 

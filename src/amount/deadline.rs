@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::cue::{self, Hit, DL_AGO, DL_NEG, DL_PRE, DL_TIE, PAY};
+use super::cue::{self, Hit, DL_AFTER, DL_AGO, DL_NEG, DL_PRE, DL_TIE, PAY};
 use super::view::View;
 
 /// The longest deadline reported: a month.
@@ -125,7 +125,7 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     let words = words.join("|");
     Regex::new(&format!(
-        r"(?i-u)\b(?P<num>[0-9]{{1,3}}|{words})(?: ?- ?| ?)(?:(?:full|whole|more|ganze|volle|vollen|entieres?|pleines?|completos?|completas?|intere|interi|hele|inteiros?|inteiras?) )?(?:(?P<h>{HOUR_UNITS})|(?P<d>{DAY_UNITS})|(?P<w>{WEEK_UNITS}))\b"
+        r"(?i-u)\b(?P<num>[0-9]{{1,3}}|{words})\)?(?: ?- ?| ?)(?:(?:full|whole|more|ganze|volle|vollen|entieres?|pleines?|completos?|completas?|intere|interi|hele|inteiros?|inteiras?) )?(?:(?P<h>{HOUR_UNITS})|(?P<d>{DAY_UNITS})|(?P<w>{WEEK_UNITS}))\b"
     ))
     .expect("static regex")
 });
@@ -138,7 +138,8 @@ pub(super) struct Duration {
     pub(super) end: usize,
     pub(super) hours: u32,
     /// How strongly it is tied to the demand: 2 for a time-limit word right
-    /// before it, 1 more for a payment or opening word in its sentence.
+    /// before it, 1 more for a payment or opening word in its sentence, 1
+    /// less when the sentence is about deleting the video.
     pub(super) score: u8,
 }
 
@@ -180,7 +181,9 @@ pub(super) fn scan(view: &View, hits: &[Hit], out: &mut Vec<Duration>) {
             continue;
         }
 
-        let before = cue::ending_in(hits, start.saturating_sub(2), start);
+        // Right before: at most a space and a colon or dash ("Deadline - 48 hours").
+        let before = cue::ending_in(hits, start.saturating_sub(3), start)
+            .filter(|h| !text[h.end as usize..start].contains(char::is_alphanumeric));
         let (mut pre, mut neg) = (false, false);
         for h in before {
             pre |= h.is(DL_PRE);
@@ -197,14 +200,18 @@ pub(super) fn scan(view: &View, hits: &[Hit], out: &mut Vec<Duration>) {
         if (weeks || article) && !pre {
             continue;
         }
-        let tied = cue::starting_in(hits, start.saturating_sub(150), end + 150)
-            .iter()
-            .any(|h| {
-                h.is(PAY | DL_TIE)
-                    && (h.end as usize <= start || h.start as usize >= end)
-                    && view.same_sentence(h.start as usize, start)
-            });
-        let score = if pre { 2 } else { 0 } + u8::from(tied);
+        let (mut tied, mut promise) = (false, false);
+        for h in cue::starting_in(hits, start.saturating_sub(150), end + 150) {
+            let outside = h.end as usize <= start || h.start as usize >= end;
+            if outside
+                && h.is(PAY | DL_TIE | DL_AFTER)
+                && view.same_sentence(h.start as usize, start)
+            {
+                tied |= h.is(PAY | DL_TIE);
+                promise |= h.is(DL_AFTER);
+            }
+        }
+        let score = (if pre { 2 } else { 0 } + u8::from(tied)).saturating_sub(u8::from(promise));
         out.push(Duration {
             start,
             end,
@@ -319,4 +326,21 @@ mod tests {
     t!(over_cap, "within 900 hours", []);
     t!(homoglyphs, "уоu hаvе 4８ hоurs", [(48, 2, "4８ hоurs")]);
     t!(german_seit, "seit 3 Tagen, alle 4 Stunden", []);
+    t!(deadline_dash, "Deadline - 48 hours", [(48, 3, "48 hours")]);
+    t!(
+        paren_number,
+        "within forty-eight (48) hours",
+        [(48, 0, "48) hours")]
+    );
+    t!(
+        delete_after_payment,
+        "I will delete the video within 24 hours after payment.",
+        []
+    );
+    t!(
+        delete_promise_is_weaker,
+        "You have 48 hours to pay. Once paid, I will erase everything within 24 hours.",
+        [(48, 3, "48 hours"), (24, 2, "24 hours")]
+    );
+    t!(genau, "Sie haben genau 48 Stunden", [(48, 2, "48 Stunden")]);
 }

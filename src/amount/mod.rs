@@ -37,8 +37,9 @@
 //! right before it ("you have", "within", "innerhalb", "dans les", "entro",
 //! "binnen", "dentro de", "no prazo de") counts 2, a payment or opening word
 //! in its sentence 1. Durations after "every", "for the last", "since" or
-//! before "ago" are never deadlines. An untied duration of 12 hours to a week
-//! is taken only when the message demands money or carries a wallet.
+//! before "ago" are never deadlines. When the message demands money or
+//! carries a wallet, any tie will do, and even an untied duration of 12 hours
+//! to a week; otherwise the duration needs both.
 
 mod cue;
 mod deadline;
@@ -209,7 +210,15 @@ pub(crate) fn extract(
         .collect();
     let demand = !amounts.is_empty() || !wallets.is_empty();
     let deadline = limit
-        .filter(|l| l.score >= 1 || (demand && (12..=168).contains(&l.hours)))
+        .filter(|l| {
+            if demand {
+                l.score >= 1 || (12..=168).contains(&l.hours)
+            } else {
+                // "Ships in 5 days": without a demand, only a limit tied to
+                // paying or opening counts.
+                l.score >= 3
+            }
+        })
         .map(|l| Deadline {
             hours: l.hours,
             raw: texts[l.text].1[l.start..l.end].to_string(),

@@ -431,6 +431,22 @@ fn prefix(text: &str, num_start: usize) -> Option<(usize, Option<Currency>, bool
                         .len()
             };
             let start = before.len() - letters;
+            if letters == 0 {
+                // "US $1500", "CAD $700": the code written apart.
+                if let Some(w) = before.strip_suffix(' ') {
+                    let code = w.len() - w.trim_end_matches(|c: char| c.is_ascii_uppercase()).len();
+                    let start = w.len() - code;
+                    let cur = match &w[start..] {
+                        "US" | "USD" => Some(Currency::Usd),
+                        "CA" | "CAN" | "CAD" => Some(Currency::Cad),
+                        "AU" | "AUD" => Some(Currency::Aud),
+                        _ => None,
+                    };
+                    if cur.is_some() && !is_word_char_before(text, start) {
+                        return Some((start, cur, false));
+                    }
+                }
+            }
             if letters == 0 || letters > 4 || is_word_char_before(text, start) {
                 return Some((head.len() - 1, Some(Currency::Usd), true));
             }
@@ -651,6 +667,15 @@ mod tests {
         assert_eq!(names[SUFFIX_CUR], Some("cur"));
     }
 
+    t!(
+        us_apart,
+        "US $1500, CAD $700, A $50",
+        [
+            (1500, "USD", "US $1500"),
+            (700, "CAD", "CAD $700"),
+            (50, "USD", "$50")
+        ]
+    );
     t!(
         us_dot_dollar,
         "paid.$500 or U.S.$600",
