@@ -17,7 +17,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 pub(super) const PAY: u16 = 1 << 0;
 /// Cryptocurrency names: the currency the victim must buy.
 pub(super) const CRYPTO: u16 = 1 << 1;
-/// "I want", "price": a demand, but also the language of adverts.
+/// "I want", "I need": a demand, strongest right before the sum.
 pub(super) const ASK: u16 = 1 << 2;
 /// Prize, investment, shop and invoice words: the figure is not a ransom.
 pub(super) const NEG: u16 = 1 << 3;
@@ -36,6 +36,8 @@ pub(super) const DL_TIE: u16 = 1 << 9;
 /// In the sentence of a duration: deleting the video, which the letter
 /// promises "within 24 hours" of payment; a weaker tie than the limit.
 pub(super) const DL_AFTER: u16 = 1 << 10;
+/// "Price", "cost": a demand's word, but also the language of adverts.
+pub(super) const PRICE: u16 = 1 << 11;
 
 /// `(kinds, "pattern|pattern*|…")`. A pattern listed under several kinds
 /// carries all of them.
@@ -46,7 +48,8 @@ const TABLE: &[(u16, &str)] = &[
         "pay*|paid|send*|transfer*|wire|wiring|deposit*|remit*|amount|sum|fee|fees|equivalent|\
          wallet*|bitcoin address|btc address|following address|my address",
     ),
-    (ASK, "want|need|demand*|require*|ask|asking|request*|price|cost|costs|donation"),
+    (ASK, "want|need|demand*|require*|ask|asking|request*|expect"),
+    (PRICE, "price|cost|costs|donation|fair|reasonable"),
     (
         NEG,
         "prize*|winner*|win|wins|won|winning*|lottery|jackpot|reward*|bonus*|earn*|profit*|income|\
@@ -67,7 +70,7 @@ const TABLE: &[(u16, &str)] = &[
     (
         DL_PRE,
         "within|within the next|in|in the next|next|only|you have|you've got|you got|have|has|\
-         give you|giving you|given|i give|maximum|max|at most|exactly|no more than|less than|\
+         give you|giving you|given|i give|get|you get|maximum|max|at most|exactly|no more than|less than|\
          no later than|deadline|deadline is|deadline of|period of|limit of|time limit|\
          precisely|just",
     ),
@@ -101,7 +104,8 @@ const TABLE: &[(u16, &str)] = &[
         "zahl*|bezahl*|einzahl*|uberweis*|ueberweis*|sende|senden|sendest|sendet|schick*|betrag*|\
          gebuhr*|summe|aquivalent*|gegenwert|brieftasche|bitcoin-adresse|wallet-adresse",
     ),
-    (ASK, "will|mochte|verlange*|fordere*|preis"),
+    (ASK, "will|mochte|verlange*|fordere*|brauche"),
+    (PRICE, "preis|kostet|angemessen*"),
     (
         NEG,
         "gewinn*|gewonnen|preisgeld|rabatt*|bestellung*|rechnung*|erstattung*|verdien*|rendite|\
@@ -134,7 +138,8 @@ const TABLE: &[(u16, &str)] = &[
         "paiement*|envoy*|envoi*|virement*|virer|virez|verse*|montant|somme|frais|portefeuille|\
          adresse bitcoin",
     ),
-    (ASK, "veux|exige*|prix|demande"),
+    (ASK, "veux|exige*|demande"),
+    (PRICE, "prix|raisonnable|juste"),
     (
         NEG,
         "gagn*|remise*|commande*|facture*|rembours*|code promo|promo*|soldes|livraison|cadeau*",
@@ -164,7 +169,8 @@ const TABLE: &[(u16, &str)] = &[
          envio|enviame|enviarme|transfer*|deposit*|\
          cantidad|monto|importe|suma|billetera|cartera|monedero",
     ),
-    (ASK, "quiero|exijo|precio|necesito|pido"),
+    (ASK, "quiero|exijo|necesito|pido"),
+    (PRICE, "precio|razonable|justo"),
     (NEG, "gana*|premio*|descuento*|pedido*|factura*|reembolso*|sorteo*|regalo*|envio gratis"),
     (PERIOD, "al mes|por mes|mensual*|al ano|por ano|por dia|al dia|iva"),
     (PRE_PRICE, "ahorra|desde|hasta"),
@@ -183,7 +189,8 @@ const TABLE: &[(u16, &str)] = &[
         "pagare|pagami|pagamento|pagherai|paghi|invia*|trasferi*|bonifico|importo|somma|versare|\
          versamento|portafoglio",
     ),
-    (ASK, "voglio|chiedo|prezzo|esigo"),
+    (ASK, "voglio|chiedo|esigo"),
+    (PRICE, "prezzo|ragionevole|giusto"),
     (NEG, "vinci*|vincit*|premio*|sconto*|ordine|fattura*|rimborso*|guadagn*|omaggio"),
     (PERIOD, "al mese|mensil*|all'anno|al giorno"),
     (PRE_PRICE, "risparmia|a partire da|fino a"),
@@ -198,7 +205,8 @@ const TABLE: &[(u16, &str)] = &[
         "betal*|betaal*|overmak*|over te maken|maak|stuur|sturen|stort*|bedrag*|overschrijv*|\
          overboek*|portemonnee",
     ),
-    (ASK, "wil|eis|vraag|prijs"),
+    (ASK, "wil|eis|vraag"),
+    (PRICE, "prijs|redelijk*"),
     (NEG, "winn*|korting*|bestelling*|factuur*|terugbetal*|verdien*|cadeau"),
     (PERIOD, "per maand|per jaar|per dag|maandelijks|btw"),
     (PRE_PRICE, "bespaar|vanaf|tot"),
@@ -216,7 +224,8 @@ const TABLE: &[(u16, &str)] = &[
         "pagar|pague|pagamento|pago|enviar|envie|envia|envio|transfer*|deposit*|quantia|valor|\
          montante|carteira",
     ),
-    (ASK, "quero|exijo|preco|peco"),
+    (ASK, "quero|exijo|peco"),
+    (PRICE, "preco|razoavel|justo"),
     (NEG, "ganh*|premio*|desconto*|pedido*|fatura*|reembolso*|brinde*|frete gratis"),
     (PERIOD, "por mes|mensal|mensais|por ano|por dia|ao mes"),
     (PRE_PRICE, "economize|a partir de|ate"),

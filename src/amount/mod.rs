@@ -18,12 +18,13 @@
 //!
 //! A sum is demanded when the words around it ask for payment: a payment word
 //! in its sentence ("pay", "send", "amount", "Betrag", "montant", "importo",
-//! "bedrag", "quantia") counts 2, a wallet address within a few hundred bytes
-//! 2, bitcoin named right after it ("$1200 in Bitcoin") 2 or elsewhere in the
-//! sentence 1, a demand verb ("I want", "price") 1, and a crypto currency 1;
-//! prize, shop, invoice and investment words, a recurring period ("per
-//! month") or a price lead-in ("save", "from") take 3 away. A score of 2 is a
-//! demand. Magnitudes ("$923 million") and figures of a million or more are
+//! "bedrag", "quantia") counts 2 (1 from a neighbouring sentence close by), a
+//! wallet address within a few hundred bytes 2, bitcoin named right after it
+//! ("$1200 in Bitcoin") 2 or elsewhere in the sentence 1, a demand verb right
+//! before it ("I want $1200") 2 or elsewhere in the sentence 1, a price word
+//! 1, and a crypto currency 1; prize, shop, invoice and investment words, a
+//! recurring period ("per month") or a price lead-in ("save", "from") take 3
+//! away. A score of 2 is a demand. Magnitudes ("$923 million") and figures of a million or more are
 //! never demands. When nothing scores but the message carries a wallet, a
 //! lone sum (one figure per kind, fiat or crypto) is the demand.
 //!
@@ -51,7 +52,7 @@ use serde::{Deserialize, Serialize};
 use crate::verdict::{Field, Span};
 use crate::wallet::Wallet;
 
-use cue::{Hit, ASK, CRYPTO, NEG, PAY, PERIOD, PRE_PRICE};
+use cue::{Hit, ASK, CRYPTO, NEG, PAY, PERIOD, PRE_PRICE, PRICE};
 use money::{Currency, Money};
 use view::View;
 
@@ -83,9 +84,9 @@ pub struct Deadline {
 const DEMAND: i32 = 2;
 /// How far (view bytes) a cue in the same sentence still speaks of a sum.
 const REACH: usize = 160;
-/// How close (view bytes) a cue counts even across a sentence end
-/// ("Amount:" on one line, the figure on the next).
-const CLOSE: usize = 40;
+/// How close (view bytes) a payment word in a neighbouring sentence still
+/// counts, at half weight ("$1450 is fair. Pay it in Bitcoin.").
+const CLOSE: usize = 64;
 /// How close (source bytes) a wallet ties a sum to the payment.
 const WALLET_REACH: usize = 400;
 /// How close (source bytes) a fiat and a crypto sum state the same demand.
@@ -157,7 +158,12 @@ pub(crate) fn extract(
                 continue;
             }
             let (start, end) = view.source_range(text, m.start, m.end);
-            let near_wallet = nearest_gap(&near, (start, end)) <= WALLET_REACH;
+            let wallet_gap = nearest_gap(&near, (start, end));
+            if wallet_gap == 0 && overlaps(&near, (start, end)) {
+                // Digits of an address.
+                continue;
+            }
+            let near_wallet = wallet_gap <= WALLET_REACH;
             let (score, negative) = demand_score(&view, &hits, m, near_wallet);
             let f = Found {
                 text: ti,
@@ -228,9 +234,10 @@ pub(crate) fn extract(
 }
 
 /// How strongly the words around `m` demand it, and whether an advert,
-/// prize or invoice word stands near it.
+/// prize or invoice word stands near it. Cues in its sentence count fully;
+/// a payment word in a neighbouring sentence close by counts half.
 fn demand_score(view: &View, hits: &[Hit], m: &Money, near_wallet: bool) -> (i32, bool) {
-    let (mut pay, mut crypto, mut ask, mut negative) = (0, 0, 0, false);
+    let (mut pay, mut crypto, mut ask, mut price, mut negative) = (0, 0, 0, 0, false);
     for h in cue::starting_in(hits, m.start.saturating_sub(REACH), m.end + REACH) {
         let (hs, he) = (h.start as usize, h.end as usize);
         if he > m.start && hs < m.end {
@@ -242,17 +249,25 @@ fn demand_score(view: &View, hits: &[Hit], m: &Money, near_wallet: bool) -> (i32
         if (before && gap <= 1 && h.is(PRE_PRICE)) || (!before && gap <= 3 && h.is(PERIOD)) {
             negative = true;
         }
-        if gap > CLOSE && !view.same_sentence(hs, m.start) {
+        if !view.same_sentence(hs, m.start) {
+            if gap <= CLOSE && h.is(PAY) {
+                pay = pay.max(1);
+            }
             continue;
         }
         if h.is(PAY) {
             pay = 2;
         }
         if h.is(CRYPTO) {
+            // "$1200 in Bitcoin", "1000 USD in BTC".
             crypto = crypto.max(if !before && gap <= 25 { 2 } else { 1 });
         }
         if h.is(ASK) {
-            ask = 1;
+            // "I want $1200", "ich verlange 1000 Euro".
+            ask = ask.max(if before && gap <= 16 { 2 } else { 1 });
+        }
+        if h.is(PRICE) {
+            price = 1;
         }
         if h.is(NEG) {
             negative = true;
@@ -260,7 +275,7 @@ fn demand_score(view: &View, hits: &[Hit], m: &Money, near_wallet: bool) -> (i32
     }
     let own = i32::from(m.currency.is_crypto());
     let wallet = if near_wallet { 2 } else { 0 };
-    let score = pay + crypto + ask + own + wallet - if negative { 3 } else { 0 };
+    let score = pay + crypto + ask + price + own + wallet - if negative { 3 } else { 0 };
     (score, negative)
 }
 
@@ -313,6 +328,12 @@ fn nearest_gap(spans: &[(usize, usize)], r: (usize, usize)) -> usize {
     let before = i.checked_sub(1).map(|j| gap(spans[j], r));
     let after = spans.get(i).map(|&s| gap(s, r));
     before.into_iter().chain(after).min().unwrap_or(usize::MAX)
+}
+
+/// True when `r` shares a byte with one of the sorted, non-overlapping `spans`.
+fn overlaps(spans: &[(usize, usize)], r: (usize, usize)) -> bool {
+    let i = spans.partition_point(|s| s.0 < r.1);
+    i > 0 && spans[i - 1].1 > r.0
 }
 
 /// Bytes between two ranges; 0 when they overlap.
@@ -599,6 +620,69 @@ mod tests {
         None
     );
 
+    t!(
+        fair_price_then_payment,
+        "I think $1450 is a fair price for our little secret. You'll make the payment by Bitcoin.",
+        [(1450, "USD")],
+        None
+    );
+    t!(i_need, "I need exactly 2000 USD.", [(2000, "USD")], None);
+    t!(
+        required_amount,
+        "The required amount is 1200 dollars.",
+        [(1200, "USD")],
+        None
+    );
+    t!(
+        boast_in_other_sentence,
+        "My previous victims paid $5,000. I bought the malware for $300 on the darknet.",
+        [(5000, "USD")],
+        None
+    );
+    t!(
+        label_then_wallet,
+        "Amount:\n\n1,500 EUR\nBTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        [(1500, "EUR")],
+        None
+    );
+    t!(
+        de_verlange,
+        "Ich verlange 1000 Euro. Zahlen Sie in Bitcoin.",
+        [(1000, "EUR")],
+        None
+    );
+    t!(
+        es_cantidad,
+        "La cantidad es de 1.500 €. Tiene 48 horas.",
+        [(1500, "EUR")],
+        Some(48)
+    );
+    t!(nl_bedrag, "Het bedrag is €950.", [(950, "EUR")], None);
+    t!(
+        pt_valor,
+        "O valor é de 1.000 dólares.",
+        [(1000, "USD")],
+        None
+    );
+    t!(
+        de_label,
+        "Betrag: 1.500,00 € (Bitcoin-Äquivalent). Frist: 48 Stunden.",
+        [(1500, "EUR")],
+        Some(48)
+    );
+    t!(
+        prize_shipping,
+        "Winner! Claim your $1,000 gift card. Pay shipping $4.95 only.",
+        [],
+        None
+    );
+    t!(
+        invoice,
+        "Your invoice #4821: total due $349.99. Pay now to avoid late fees.",
+        [],
+        None
+    );
+
     // Deadlines.
     t!(
         classic,
@@ -625,6 +709,25 @@ mod tests {
         Some(48)
     );
     t!(untied_without_demand, "Shipping takes 48 hours.", [], None);
+    t!(bare_limit_without_demand, "I give you 72 hours.", [], None);
+    t!(
+        tied_limit_without_demand,
+        "You get 48 hours once you read this.",
+        [],
+        Some(48)
+    );
+    t!(
+        history_only,
+        "Spam filter update every 24h. I waited 3 days.",
+        [],
+        None
+    );
+    t!(
+        two_days_then_delete,
+        "You have 2 days (48 hours) to pay. I'll then delete everything.",
+        [],
+        Some(48)
+    );
     t!(
         a_week,
         "Send 0.1 BTC. You have a week.",

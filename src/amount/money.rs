@@ -118,9 +118,6 @@ pub(super) struct Money {
     /// View offsets of the whole expression, currency included.
     pub(super) start: usize,
     pub(super) end: usize,
-    /// View offsets of the number alone.
-    pub(super) num_start: usize,
-    pub(super) num_end: usize,
     pub(super) value: f64,
     pub(super) currency: Currency,
     /// "$923 million", or a figure no extortion letter asks for: reported by
@@ -367,6 +364,13 @@ fn money(
         }
         (Some((ps, Some(p), _)), _) => (p, ps, None),
     };
+    if end_with_suffix.is_none()
+        && mag.is_none()
+        && text[num_end..].starts_with(char::is_alphanumeric)
+    {
+        // "BTC: 1A1zP1…": the digits start a word (a wallet, an id).
+        return None;
+    }
     let num_or_mag_end = mag.map_or(num_end, |m| m.1);
     let end = end_with_suffix.unwrap_or(num_or_mag_end);
 
@@ -396,8 +400,6 @@ fn money(
     Some(Money {
         start,
         end,
-        num_start,
-        num_end,
         value,
         currency,
         big,
@@ -408,13 +410,22 @@ fn money(
 /// "BTC"): its start, the currency (`None` for one not reported, like "R$"),
 /// and whether it is a bare "$" that a code after the number may refine.
 fn prefix(text: &str, num_start: usize) -> Option<(usize, Option<Currency>, bool)> {
+    // Codes only: "Euro 2024" is a football tournament.
     const CODES: &[&str] = &[
-        "usdt", "usd", "eur", "euro", "euros", "gbp", "chf", "cad", "aud", "btc", "xbt", "ltc",
-        "eth", "xmr", "bch", "doge",
+        "usdt", "usd", "eur", "gbp", "chf", "cad", "aud", "btc", "xbt", "ltc", "eth", "xmr", "bch",
+        "doge",
     ];
     let head = &text[..num_start];
     let head = head.strip_suffix(' ').unwrap_or(head);
+    // "BTC: 0.05", "USD: 1500" (a code as a label; symbols take no colon).
+    let (head, colon) = match head.strip_suffix(':') {
+        Some(h) => (h.strip_suffix(' ').unwrap_or(h), true),
+        None => (head, false),
+    };
     let sym = head.chars().next_back()?;
+    if colon && !sym.is_ascii_alphabetic() {
+        return None;
+    }
     match sym {
         '€' | '£' | '₿' => {
             let start = head.len() - sym.len_utf8();
@@ -667,6 +678,13 @@ mod tests {
         assert_eq!(names[SUFFIX_CUR], Some("cur"));
     }
 
+    t!(
+        code_label,
+        "BTC: 0.05, USD : 1500, Amount: 900",
+        [(0.05, "BTC", "BTC: 0.05"), (1500, "USD", "USD : 1500")]
+    );
+    t!(euro_cup, "UEFA Euro 2024", []);
+    t!(wallet_digit, "BTC: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", []);
     t!(
         us_apart,
         "US $1500, CAD $700, A $50",

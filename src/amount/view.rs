@@ -58,7 +58,10 @@ impl View {
             if let Some(p) = pending.take() {
                 if !self.text.is_empty() {
                     let at = self.text.len() as u32;
-                    if matches!(last, '.' | '!' | '?' | '…') || line_breaks >= 2 {
+                    // A blank line ends a sentence, unless a label ("Amount:")
+                    // introduces what follows it.
+                    if matches!(last, '.' | '!' | '?' | '…') || (line_breaks >= 2 && last != ':')
+                    {
                         self.breaks.push(at);
                     }
                     if line_breaks > 0 {
