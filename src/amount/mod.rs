@@ -183,7 +183,9 @@ pub(crate) fn extract(
         }
         deadline::scan(&view, &hits, &mut durations);
         for d in &durations {
-            if limit.map_or(true, |l| d.score > l.score) {
+            // An untied duration is a deadline only in the usual range.
+            let plausible = d.score > 0 || (12..=168).contains(&d.hours);
+            if plausible && limit.map_or(true, |l| d.score > l.score) {
                 let (start, end) = view.source_range(text, d.start, d.end);
                 limit = Some(Limit {
                     text: ti,
@@ -218,7 +220,7 @@ pub(crate) fn extract(
     let deadline = limit
         .filter(|l| {
             if demand {
-                l.score >= 1 || (12..=168).contains(&l.hours)
+                true
             } else {
                 // "Ships in 5 days": without a demand, only a limit tied to
                 // paying or opening counts.
@@ -714,6 +716,12 @@ mod tests {
         tied_limit_without_demand,
         "You get 48 hours once you read this.",
         [],
+        Some(48)
+    );
+    t!(
+        untied_in_range_wins,
+        "Pay $800 in bitcoin. It took 3 hours to set up. Then 48 hours.",
+        [(800, "USD")],
         Some(48)
     );
     t!(
