@@ -1,0 +1,161 @@
+//! The text the amount and deadline scanners read.
+//!
+//! Built from the [`Fold::Case`] view (look-alikes folded, invisible
+//! characters removed, case and line breaks kept) by one more linear pass that
+//! drops mail quote markers (`>`, `> >`) at the start of a line and turns
+//! every whitespace run into one space, so that "within\n> 48 hours" and
+//! "1\u{a0}500" read like "within 48 hours" and "1 500". Line breaks are
+//! remembered on the side: a space that stands for a line break never joins
+//! the digit groups of a number, and a blank line ends a sentence.
+
+use crate::normalize::{is_invisible, normalize_into, Fold, Normalized};
+
+/// Reusable scratch for one text at a time.
+#[derive(Debug, Default)]
+pub(super) struct View {
+    norm: Normalized,
+    text: String,
+    /// `map[i]` = offset in the Case view of byte `i` of `text`, plus one
+    /// trailing entry holding the Case view's length.
+    map: Vec<u32>,
+    /// Offsets in `text` where a sentence ends: terminal punctuation followed
+    /// by whitespace, or a blank line.
+    breaks: Vec<u32>,
+    /// Offsets in `text` of the spaces that replaced a line break.
+    newlines: Vec<u32>,
+}
+
+impl View {
+    /// Rebuilds the view for `src`, reusing the buffers.
+    pub(super) fn build(&mut self, src: &str) {
+        normalize_into(src, Fold::Case, &mut self.norm);
+        self.text.clear();
+        self.map.clear();
+        self.breaks.clear();
+        self.newlines.clear();
+        let case = self.norm.as_str();
+        self.text.reserve(case.len());
+        self.map.reserve(case.len() + 1);
+
+        let mut at_line_start = true;
+        // Start of a pending whitespace run and how many line breaks it holds.
+        let mut pending: Option<usize> = None;
+        let mut line_breaks = 0u32;
+        let mut last = '\0';
+        for (i, c) in case.char_indices() {
+            if c.is_whitespace() {
+                if c == '\n' {
+                    at_line_start = true;
+                    line_breaks += 1;
+                }
+                pending.get_or_insert(i);
+                continue;
+            }
+            if at_line_start && c == '>' {
+                continue;
+            }
+            at_line_start = false;
+            if let Some(p) = pending.take() {
+                if !self.text.is_empty() {
+                    let at = self.text.len() as u32;
+                    // A blank line ends a sentence, unless a label ("Amount:")
+                    // introduces what follows it.
+                    if matches!(last, '.' | '!' | '?' | '…') || (line_breaks >= 2 && last != ':')
+                    {
+                        self.breaks.push(at);
+                    }
+                    if line_breaks > 0 {
+                        self.newlines.push(at);
+                    }
+                    self.text.push(' ');
+                    self.map.push(p as u32);
+                }
+                line_breaks = 0;
+            }
+            self.text.push(c);
+            for k in 0..c.len_utf8() {
+                self.map.push((i + k) as u32);
+            }
+            last = c;
+        }
+        self.map.push(case.len() as u32);
+    }
+
+    /// The scanned text.
+    pub(super) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Maps a byte range of [`View::as_str`] to the range of `src` (the text
+    /// the view was built from) it came from, without the invisible
+    /// characters that trail it there.
+    pub(super) fn source_range(&self, src: &str, start: usize, end: usize) -> (usize, usize) {
+        let n = self.text.len();
+        let (start, end) = (start.min(n), end.min(n));
+        let cs = self.map[start] as usize;
+        let ce = if end > start {
+            self.map[end - 1] as usize + 1
+        } else {
+            cs
+        };
+        let (s, e) = self.norm.source_range(cs, ce);
+        let trimmed = src[s..e].trim_end_matches(is_invisible).len();
+        (s, s + trimmed)
+    }
+
+    /// True when no sentence ends strictly between offsets `a` and `b`.
+    pub(super) fn same_sentence(&self, a: usize, b: usize) -> bool {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let i = self.breaks.partition_point(|&x| (x as usize) <= lo);
+        match self.breaks.get(i) {
+            Some(&x) => x as usize >= hi,
+            None => true,
+        }
+    }
+
+    /// True when the space at `i` replaced a line break.
+    pub(super) fn is_line_break(&self, i: usize) -> bool {
+        self.newlines.binary_search(&(i as u32)).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(s: &str) -> View {
+        let mut v = View::default();
+        v.build(s);
+        v
+    }
+
+    #[test]
+    fn quotes_and_spaces() {
+        let v = view("> you have\n> 48\u{a0}hours\r\n>> to pay 1\u{2009}500 €");
+        assert_eq!(v.as_str(), "you have 48 hours to pay 1 500 €");
+        assert!(v.is_line_break(8));
+        assert!(!v.is_line_break(26));
+    }
+
+    #[test]
+    fn maps_back() {
+        let src = "Pay\u{200B} $1\u{a0}2００ now";
+        let v = view(src);
+        assert_eq!(v.as_str(), "Pay $1 200 now");
+        let (s, e) = v.source_range(src, 4, 10);
+        assert_eq!(&src[s..e], "$1\u{a0}2００");
+        let (s, e) = v.source_range(src, 0, 3);
+        assert_eq!(&src[s..e], "Pay");
+    }
+
+    #[test]
+    fn sentences() {
+        let v = view("Send $800. Now!\n\nAmount: 5\nnext line");
+        let t = v.as_str();
+        let at = |s: &str| t.find(s).unwrap();
+        assert!(!v.same_sentence(at("Send"), at("Now")));
+        assert!(v.same_sentence(at("Send"), at("800")));
+        assert!(!v.same_sentence(at("Now"), at("Amount")));
+        assert!(v.same_sentence(at("Amount"), at("next")));
+    }
+}
