@@ -1,0 +1,730 @@
+//! Finding address candidates in free text: a cheap trigger, a local
+//! scanner, then validation (the shape of robinst/linkify's finder).
+//!
+//! The scanner walks maximal ASCII alphanumeric runs ("tokens") of the
+//! case-preserving folded view. A token is a *start* when its first
+//! characters can begin an address of some family (base58, bech32,
+//! cashaddr, `0x` hex) and all its characters are in that family's
+//! alphabet. A start is validated alone; if it fails, the scanner tries to
+//! reassemble it with the tokens that follow, because scammers split
+//! addresses to defeat filters:
+//!
+//! - **wrap**: the next token begins the next line (`\n`, `\r\n`, a blank
+//!   line, `>` quote markers, an undecoded `=` soft break): always tried;
+//! - **space**: the next token follows a few spaces on the same line: tried
+//!   when either piece looks random (a digit, an upper-case letter past the
+//!   first character, or 12+ characters);
+//! - **label**: one of the next six tokens, within 64 bytes, skipping words
+//!   such as ", second part:": tried once per chain, when both pieces look
+//!   random.
+//!
+//! Every candidate must pass its chain's checksum, so reassembly never
+//! invents a wallet; the rules above only bound the work (a constant number
+//! of candidates per start, hence linear time) and keep ordinary words out.
+//!
+//! Inside URLs, e-mail addresses / message-ids and base64 blobs, only a
+//! whole token with a real checksum counts: no reassembly, no unchecksummed
+//! Ethereum address, no wallet-shaped leftovers.
+
+use super::chains::{self, Reject, Valid};
+
+const ALNUM: u8 = 1;
+const B58: u8 = 2;
+/// A bech32/cashaddr data character, lower case.
+const BL: u8 = 4;
+/// A bech32/cashaddr data character, upper case.
+const BU: u8 = 8;
+const HEX: u8 = 16;
+const DIGIT: u8 = 32;
+const UPPER: u8 = 64;
+/// First byte of a token that may start some address.
+const TRIGGER: u8 = 128;
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let b58 = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let bech = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let trig = b"0123456789mnLMQTDABbtlrRqpQP";
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] |= ALNUM;
+        }
+        if c.is_ascii_hexdigit() {
+            t[i] |= HEX;
+        }
+        if c.is_ascii_digit() {
+            t[i] |= DIGIT;
+        }
+        if c.is_ascii_uppercase() {
+            t[i] |= UPPER;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < b58.len() {
+        t[b58[i] as usize] |= B58;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < bech.len() {
+        t[bech[i] as usize] |= BL;
+        t[bech[i].to_ascii_uppercase() as usize] |= BU;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < trig.len() {
+        t[trig[i] as usize] |= TRIGGER;
+        i += 1;
+    }
+    t
+}
+
+static CLASS: [u8; 256] = classes();
+
+/// Address families: which alphabet fragments must use and which
+/// validators a candidate goes to.
+const F_B58: u8 = 1;
+const F_BECH_L: u8 = 2;
+const F_BECH_U: u8 = 4;
+const F_CASH_L: u8 = 8;
+const F_CASH_U: u8 = 16;
+const F_HEX: u8 = 32;
+const F_BECH: u8 = F_BECH_L | F_BECH_U;
+const F_CASH: u8 = F_CASH_L | F_CASH_U;
+
+/// Most fragments one address is reassembled from.
+const MAX_FRAGS: usize = 6;
+/// How many tokens ahead a labelled second part may be.
+const MAX_LOOKAHEAD: usize = 6;
+/// How far (bytes) the next fragment may be.
+const MAX_GAP: usize = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    s: usize,
+    e: usize,
+    /// AND of the character classes (alphabet membership).
+    and: u8,
+    /// OR of the classes of every character but the first.
+    tail_or: u8,
+}
+
+impl Tok {
+    fn len(&self) -> usize {
+        self.e - self.s
+    }
+
+    /// Families whose alphabet holds every character (continuation pieces).
+    fn fams(&self) -> u8 {
+        let mut f = 0;
+        if self.and & B58 != 0 {
+            f |= F_B58;
+        }
+        if self.and & BL != 0 {
+            f |= F_BECH_L | F_CASH_L;
+        }
+        if self.and & BU != 0 {
+            f |= F_BECH_U | F_CASH_U;
+        }
+        if self.and & HEX != 0 {
+            f |= F_HEX;
+        }
+        f
+    }
+
+    /// Looks like a piece of an address rather than a word.
+    fn random(&self) -> bool {
+        self.len() >= 4
+            && (self.tail_or & (DIGIT | UPPER) != 0 || self.and & DIGIT != 0 || self.len() >= 12)
+    }
+}
+
+fn token_at(b: &[u8], s: usize) -> Tok {
+    let mut e = s;
+    let mut and = 0xff;
+    let mut tail_or = 0;
+    while e < b.len() {
+        let c = CLASS[b[e] as usize];
+        if c & ALNUM == 0 {
+            break;
+        }
+        and &= c;
+        if e > s {
+            tail_or |= c;
+        }
+        e += 1;
+    }
+    Tok { s, e, and, tail_or }
+}
+
+/// The next token at or after `from`, if it starts within `limit` bytes.
+fn next_token(b: &[u8], from: usize, limit: usize) -> Option<Tok> {
+    let end = b.len().min(from.saturating_add(limit + 1));
+    let s = (from..end).find(|&i| CLASS[b[i] as usize] & ALNUM != 0)?;
+    Some(token_at(b, s))
+}
+
+fn is_monero_first(c: u8) -> bool {
+    matches!(c, b'4' | b'8' | b'9' | b'A' | b'B' | b'5' | b'7')
+}
+
+fn is_base58check_first(c: u8) -> bool {
+    matches!(
+        c,
+        b'1' | b'3' | b'm' | b'n' | b'2' | b'L' | b'M' | b'Q' | b'T' | b'D' | b'A' | b'9'
+    )
+}
+
+/// Families a start token can begin.
+fn start_fams(b: &[u8], t: &Tok) -> u8 {
+    let w = &b[t.s..t.e];
+    let first = w[0];
+    let mut f = 0;
+    if t.and & B58 != 0 && (is_base58check_first(first) || is_monero_first(first)) {
+        f |= F_B58;
+    }
+    if first == b'0'
+        && w.len() >= 2
+        && (w[1] == b'x' || w[1] == b'X')
+        && w[2..].iter().all(u8::is_ascii_hexdigit)
+    {
+        f |= F_HEX;
+    }
+    if let Some(h) = hrp_prefix(w) {
+        let rest = &w[h..];
+        let hrp = &w[..h];
+        if hrp.iter().all(|c| !c.is_ascii_uppercase())
+            && rest.iter().all(|&c| CLASS[c as usize] & BL != 0)
+        {
+            f |= F_BECH_L;
+        }
+        if hrp.iter().all(|c| !c.is_ascii_lowercase())
+            && rest.iter().all(|&c| CLASS[c as usize] & BU != 0)
+        {
+            f |= F_BECH_U;
+        }
+    }
+    if matches!(first, b'q' | b'p') && t.and & BL != 0 {
+        f |= F_CASH_L;
+    }
+    if matches!(first, b'Q' | b'P') && t.and & BU != 0 {
+        f |= F_CASH_U;
+    }
+    f
+}
+
+/// Length of a segwit prefix (hrp + `1`) at the start of `w`, the token
+/// being allowed to end right after it (an address wrapped after `bc1`).
+fn hrp_prefix(w: &[u8]) -> Option<usize> {
+    const HRPS: [&[u8]; 6] = [b"bc1", b"tb1", b"bcrt1", b"ltc1", b"tltc1", b"rltc1"];
+    HRPS.iter()
+        .find(|h| w.len() >= h.len() && w[..h.len()].eq_ignore_ascii_case(h))
+        .map(|h| h.len())
+}
+
+fn max_len(fams: u8, first: u8) -> usize {
+    let mut m = 0;
+    if fams & F_B58 != 0 {
+        m = if is_monero_first(first) { 106 } else { 35 };
+    }
+    if fams & F_BECH != 0 {
+        m = m.max(90);
+    }
+    if fams & F_CASH != 0 {
+        m = m.max(61);
+    }
+    if fams & F_HEX != 0 {
+        m = m.max(42);
+    }
+    m
+}
+
+fn base58check_len_ok(first: u8, n: usize) -> bool {
+    is_base58check_first(first)
+        && if first == b'1' {
+            (25..=34).contains(&n)
+        } else {
+            (33..=35).contains(&n)
+        }
+}
+
+/// Whether a candidate of `n` characters is worth validating for `fams`.
+fn len_ok(fams: u8, first: u8, n: usize) -> bool {
+    (fams & F_B58 != 0
+        && (base58check_len_ok(first, n) || (is_monero_first(first) && matches!(n, 95 | 106))))
+        || (fams & F_BECH != 0 && (14..=90).contains(&n))
+        || (fams & F_CASH != 0 && matches!(n, 42 | 61))
+        || (fams & F_HEX != 0 && n == 42)
+}
+
+/// Validates a candidate for the families still possible.
+fn validate(cand: &str, fams: u8, cash_prefix: Option<&str>) -> Result<Valid, Reject> {
+    let b = cand.as_bytes();
+    let (first, n) = (b[0], b.len());
+    let mut best = Reject::Shape;
+    let mut note = |e: Reject| {
+        if best == Reject::Shape {
+            best = e;
+        }
+    };
+    if fams & F_HEX != 0 && n == 42 {
+        match chains::ethereum(cand) {
+            Ok(v) => return Ok(v),
+            Err(e) => note(e),
+        }
+    }
+    if fams & F_BECH != 0 && (14..=90).contains(&n) {
+        match chains::bech32(cand) {
+            Ok(v) => return Ok(v),
+            Err(e) => note(e),
+        }
+    }
+    if fams & F_CASH != 0 && matches!(n, 42 | 61) {
+        match chains::cash(cand, cash_prefix) {
+            Ok(v) => return Ok(v),
+            Err(e) => note(e),
+        }
+    }
+    if fams & F_B58 != 0 {
+        if is_monero_first(first) && matches!(n, 95 | 106) {
+            match chains::xmr(cand) {
+                Ok(v) => return Ok(v),
+                Err(e) => note(e),
+            }
+        }
+        if base58check_len_ok(first, n) {
+            match chains::base58check(cand) {
+                Ok(v) => return Ok(v),
+                Err(e) => note(e),
+            }
+        }
+    }
+    Err(best)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    Wrap,
+    Space,
+    Label,
+}
+
+/// Classifies the bytes between a fragment and the token right after it.
+fn gap_kind(g: &[u8]) -> Gap {
+    let mut newlines = 0;
+    let mut line_start = false;
+    for (i, &c) in g.iter().enumerate() {
+        match c {
+            b'\n' => {
+                newlines += 1;
+                line_start = true;
+            }
+            b'\r' | b' ' | b'\t' => {}
+            b'>' if line_start => {}
+            b'=' if matches!(g.get(i + 1), Some(b'\n' | b'\r')) => {}
+            _ => return Gap::Label,
+        }
+    }
+    match newlines {
+        0 if g.len() <= 8 => Gap::Space,
+        1 | 2 if g.len() <= 24 => Gap::Wrap,
+        _ => Gap::Label,
+    }
+}
+
+/// Where the word around a start token sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Text,
+    /// URL, e-mail address, message-id, base64 blob.
+    Opaque,
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+fn word_ctx(w: &[u8]) -> Ctx {
+    let trimmed = {
+        let i = w
+            .iter()
+            .position(|c| c.is_ascii_alphanumeric())
+            .unwrap_or(w.len());
+        &w[i..]
+    };
+    for scheme in [
+        &b"bitcoin:"[..],
+        b"litecoin:",
+        b"bitcoincash:",
+        b"bchtest:",
+        b"dogecoin:",
+        b"monero:",
+        b"ethereum:",
+    ] {
+        if trimmed.len() >= scheme.len() && trimmed[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            return Ctx::Text;
+        }
+    }
+    if memchr::memmem::find(w, b"://").is_some()
+        || w.contains(&b'@')
+        || (trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case(b"www."))
+    {
+        return Ctx::Opaque;
+    }
+    if let Some(slash) = w.iter().position(|&c| c == b'/') {
+        if w[..slash].contains(&b'.') {
+            return Ctx::Opaque;
+        }
+    }
+    if w.len() > 200 {
+        return Ctx::Opaque;
+    }
+    if w.len() >= 60
+        && w.iter().any(|&c| c == b'+' || c == b'/')
+        && w.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+    {
+        return Ctx::Opaque;
+    }
+    Ctx::Text
+}
+
+/// A valid address found in the view.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    /// View byte range, from the first character written (a cashaddr prefix
+    /// included) to the last.
+    pub start: usize,
+    pub end: usize,
+    /// The address as written: the pieces concatenated, folded.
+    pub written: String,
+    pub valid: Valid,
+    /// The `amount=` of a payment URI around it.
+    pub uri_amount: Option<String>,
+}
+
+/// A wallet-shaped token that failed validation.
+#[derive(Debug, Clone)]
+pub(crate) struct Miss {
+    pub start: usize,
+    pub end: usize,
+    pub reject: Reject,
+}
+
+/// Scans one view.
+pub(crate) fn scan(view: &str, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) {
+    Scanner {
+        b: view.as_bytes(),
+        view,
+        word: (0, 0, Ctx::Text),
+    }
+    .run(hits, misses);
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    view: &'a str,
+    /// The last word classified: start, end, context.
+    word: (usize, usize, Ctx),
+}
+
+impl Scanner<'_> {
+    fn run(&mut self, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) {
+        let b = self.b;
+        let mut i = 0;
+        while i < b.len() {
+            let c = CLASS[b[i] as usize];
+            if c & ALNUM == 0 {
+                i += 1;
+                continue;
+            }
+            let t = token_at(b, i);
+            i = t.e;
+            if c & TRIGGER == 0 {
+                continue;
+            }
+            let fams = start_fams(b, &t);
+            if fams == 0 {
+                continue;
+            }
+            if let Some(end) = self.start(t, fams, hits, misses) {
+                i = end;
+            }
+        }
+    }
+
+    fn ctx(&mut self, t: &Tok) -> Ctx {
+        let (ws, we, ctx) = self.word;
+        if t.s >= ws && t.e <= we && we > ws {
+            return ctx;
+        }
+        let b = self.b;
+        let mut s = t.s;
+        while s > 0 && !is_ws(b[s - 1]) {
+            s -= 1;
+        }
+        let mut e = t.e;
+        while e < b.len() && !is_ws(b[e]) {
+            e += 1;
+        }
+        let ctx = word_ctx(&b[s..e]);
+        self.word = (s, e, ctx);
+        ctx
+    }
+
+    /// A written cashaddr prefix (`bitcoincash:`) right before `s`.
+    fn cash_prefix(&self, s: usize) -> Option<usize> {
+        let before = &self.b[..s];
+        let before = before.strip_suffix(b":")?;
+        prefix_before(before).map(|n| n + 1)
+    }
+
+    /// Handles one start token; returns where scanning resumes after a hit.
+    fn start(
+        &mut self,
+        t: Tok,
+        fams: u8,
+        hits: &mut Vec<Hit>,
+        misses: &mut Vec<Miss>,
+    ) -> Option<usize> {
+        let b = self.b;
+        let first = b[t.s];
+        let ctx = self.ctx(&t);
+        let pre_len = if fams & F_CASH != 0 {
+            self.cash_prefix(t.s)
+        } else {
+            None
+        };
+        let prefix = pre_len.map(|n| &self.view[t.s - n..t.s - 1]);
+        let span_start = t.s - pre_len.unwrap_or(0);
+        let n = t.len();
+
+        // Alone.
+        let mut alone_reject = None;
+        if len_ok(fams, first, n) {
+            match validate(&self.view[t.s..t.e], fams, prefix) {
+                Ok(v) if ctx == Ctx::Text || v.checksummed => {
+                    if v.checksummed || !self.hex_continues(t) {
+                        self.hit(span_start, t.e, &[t], v, hits);
+                        return Some(t.e);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => alone_reject = Some(e),
+            }
+        }
+        if ctx == Ctx::Opaque {
+            return None;
+        }
+
+        // Reassembled from pieces.
+        if n < max_len(fams, first) {
+            let mut frags = vec![t];
+            if let Some(v) = self.join(&mut frags, n, fams, first, false, prefix) {
+                let end = frags.last().map_or(t.e, |f| f.e);
+                self.hit(span_start, end, &frags, v, hits);
+                return Some(end);
+            }
+        }
+
+        // Text glued after the address (an inline tag removed upstream).
+        if fams & F_B58 != 0 && is_base58check_first(first) && (36..=60).contains(&n) {
+            for len in (25..=35).rev() {
+                if !base58check_len_ok(first, len) {
+                    continue;
+                }
+                if let Ok(v) = chains::base58check(&self.view[t.s..t.s + len]) {
+                    let piece = Tok {
+                        s: t.s,
+                        e: t.s + len,
+                        and: t.and,
+                        tail_or: t.tail_or,
+                    };
+                    self.hit(t.s, t.s + len, &[piece], v, hits);
+                    return Some(t.e);
+                }
+            }
+        }
+
+        if let Some(reject) = alone_reject {
+            if reportable(b, &t, fams) {
+                misses.push(Miss {
+                    start: span_start,
+                    end: t.e,
+                    reject,
+                });
+            }
+        }
+        None
+    }
+
+    /// Depth-first search over the pieces that may follow `frags`.
+    fn join(
+        &self,
+        frags: &mut Vec<Tok>,
+        total: usize,
+        fams: u8,
+        first: u8,
+        label_used: bool,
+        prefix: Option<&str>,
+    ) -> Option<Valid> {
+        if frags.len() >= MAX_FRAGS {
+            return None;
+        }
+        let b = self.b;
+        let last = *frags.last()?;
+        let mut from = last.e;
+        for k in 0..MAX_LOOKAHEAD {
+            // Only a labelled part may be further than the next token.
+            if (k > 0 && (label_used || !last.random())) || from > last.e + MAX_GAP {
+                break;
+            }
+            let limit = (last.e + MAX_GAP).saturating_sub(from);
+            let Some(t) = next_token(b, from, limit) else {
+                break;
+            };
+            from = t.e;
+            let gap = if k == 0 {
+                gap_kind(&b[last.e..t.s])
+            } else {
+                Gap::Label
+            };
+            let allowed = match gap {
+                Gap::Wrap => true,
+                Gap::Space => last.random() || t.random(),
+                Gap::Label => !label_used && last.random() && t.random(),
+            };
+            let f2 = fams & t.fams();
+            if !allowed || f2 == 0 || total + t.len() > max_len(f2, first) {
+                continue;
+            }
+            frags.push(t);
+            let total2 = total + t.len();
+            let label2 = label_used || gap == Gap::Label;
+            if len_ok(f2, first, total2) {
+                let cand: String = frags.iter().map(|f| &self.view[f.s..f.e]).collect();
+                if let Ok(v) = validate(&cand, f2, prefix) {
+                    // An unchecksummed hex string is only believed when it
+                    // was merely wrapped and nothing hex follows it.
+                    if v.checksummed || (!label2 && !self.spaced(frags) && !self.hex_continues(t)) {
+                        return Some(v);
+                    }
+                }
+            }
+            if let Some(v) = self.join(frags, total2, f2, first, label2, prefix) {
+                return Some(v);
+            }
+            frags.pop();
+        }
+        None
+    }
+
+    /// True when some piece of `frags` follows its predecessor on the same line.
+    fn spaced(&self, frags: &[Tok]) -> bool {
+        frags
+            .windows(2)
+            .any(|w| gap_kind(&self.b[w[0].e..w[1].s]) != Gap::Wrap)
+    }
+
+    /// True when more hex follows `t` on the next line: a wrapped hash, not
+    /// an address.
+    fn hex_continues(&self, t: Tok) -> bool {
+        match next_token(self.b, t.e, 24) {
+            Some(n) => n.and & HEX != 0 && gap_kind(&self.b[t.e..n.s]) != Gap::Label,
+            None => false,
+        }
+    }
+
+    fn hit(&self, start: usize, end: usize, frags: &[Tok], valid: Valid, hits: &mut Vec<Hit>) {
+        let mut written = String::with_capacity(end - start);
+        let first = frags[0].s;
+        written.push_str(&self.view[start..first]);
+        for f in frags {
+            written.push_str(&self.view[f.s..f.e]);
+        }
+        let uri_amount = self.uri_amount(start, end);
+        hits.push(Hit {
+            start,
+            end,
+            written,
+            valid,
+            uri_amount,
+        });
+    }
+
+    /// The amount of a payment URI (BIP 21 `bitcoin:ADDR?amount=0.05` and
+    /// its litecoin/dogecoin/bitcoincash/monero cousins).
+    fn uri_amount(&self, start: usize, end: usize) -> Option<String> {
+        let b = self.b;
+        if b.get(end) != Some(&b'?') {
+            return None;
+        }
+        let before = &b[..start];
+        let schemed = has_cash_prefix(&b[start..end])
+            || [
+                &b"bitcoin:"[..],
+                b"litecoin:",
+                b"dogecoin:",
+                b"monero:",
+                b"bitcoin://",
+            ]
+            .iter()
+            .any(|s| {
+                before.len() >= s.len() && before[before.len() - s.len()..].eq_ignore_ascii_case(s)
+            });
+        if !schemed {
+            return None;
+        }
+        let q_end = (end + 1..b.len().min(end + 512))
+            .find(|&i| is_ws(b[i]) || matches!(b[i], b'"' | b'\'' | b'<' | b'>' | b')' | b']'))
+            .unwrap_or(b.len().min(end + 512));
+        let query = self.view.get(end + 1..q_end)?;
+        query.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            let ok_key = k.eq_ignore_ascii_case("amount") || k.eq_ignore_ascii_case("tx_amount");
+            let dots = v.bytes().filter(|&c| c == b'.').count();
+            let ok_val = !v.is_empty()
+                && dots <= 1
+                && v.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                && v != ".";
+            (ok_key && ok_val).then(|| v.to_string())
+        })
+    }
+}
+
+/// Length of a cashaddr prefix name (`bitcoincash`…) that ends `before`
+/// and is a word of its own.
+fn prefix_before(before: &[u8]) -> Option<usize> {
+    super::cashaddr::PREFIXES.iter().find_map(|(p, _)| {
+        let n = p.len();
+        let ends =
+            before.len() >= n && before[before.len() - n..].eq_ignore_ascii_case(p.as_bytes());
+        let bounded = before.len() == n || !before[before.len() - n - 1].is_ascii_alphanumeric();
+        (ends && bounded).then_some(n)
+    })
+}
+
+/// True when `written` starts with a cashaddr prefix and its colon.
+fn has_cash_prefix(written: &[u8]) -> bool {
+    super::cashaddr::PREFIXES.iter().any(|(p, _)| {
+        let n = p.len();
+        written.len() > n && written[..n].eq_ignore_ascii_case(p.as_bytes()) && written[n] == b':'
+    })
+}
+
+/// A failed token worth showing an analyst: shaped like an address of its
+/// family and not like a word.
+fn reportable(b: &[u8], t: &Tok, fams: u8) -> bool {
+    let w = &b[t.s..t.e];
+    let has = |m: u8| w.iter().any(|&c| CLASS[c as usize] & m != 0);
+    let has_lower = w.iter().any(u8::is_ascii_lowercase);
+    if fams & F_HEX != 0 {
+        return true;
+    }
+    if fams & F_B58 != 0 && has(DIGIT) && has(UPPER) && has_lower {
+        return true;
+    }
+    fams & (F_BECH | F_CASH) != 0 && w[1..].iter().any(u8::is_ascii_digit)
+}
