@@ -33,6 +33,8 @@ mod cashaddr;
 mod chains;
 mod keccak;
 mod monero;
+#[cfg(test)]
+mod proptests;
 mod scan;
 #[cfg(test)]
 mod tests;

@@ -628,12 +628,16 @@ impl Scanner<'_> {
             .any(|w| gap_kind(&self.b[w[0].e..w[1].s]) != Gap::Wrap)
     }
 
-    /// True when more hex follows `t` on the next line: a wrapped hash, not
-    /// an address.
+    /// True when more hex follows `t` on the next line (or a long hex run
+    /// after a space): a wrapped hash, not an address.
     fn hex_continues(&self, t: Tok) -> bool {
         match next_token(self.b, t.e, 24) {
-            Some(n) => n.and & HEX != 0 && gap_kind(&self.b[t.e..n.s]) != Gap::Label,
-            None => false,
+            Some(n) if n.and & HEX != 0 => match gap_kind(&self.b[t.e..n.s]) {
+                Gap::Wrap => true,
+                Gap::Space => n.len() >= 8,
+                Gap::Label => false,
+            },
+            _ => false,
         }
     }
 
@@ -701,8 +705,9 @@ fn prefix_before(before: &[u8]) -> Option<usize> {
         let n = p.len();
         let ends =
             before.len() >= n && before[before.len() - n..].eq_ignore_ascii_case(p.as_bytes());
-        let bounded = before.len() == n || !before[before.len() - n - 1].is_ascii_alphanumeric();
-        (ends && bounded).then_some(n)
+        let bounded =
+            ends && (before.len() == n || !before[before.len() - n - 1].is_ascii_alphanumeric());
+        bounded.then_some(n)
     })
 }
 

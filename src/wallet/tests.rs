@@ -779,3 +779,20 @@ fn never_panics_on_odd_text() {
         let _ = find_wallets(s);
     }
 }
+
+#[test]
+fn colon_before_short_text_regression() {
+    // prefix_before() looked before the start of the text.
+    assert!(find_wallets(":p¡").is_empty());
+    assert!(find_wallets("h:q").is_empty());
+}
+
+#[test]
+fn lower_case_eth_before_a_short_hex_word() {
+    // "é" folds to "e", a hex word: not the tail of a hash.
+    let w = find_wallets("0x72\n09f0926b471608e9d0f1022b2b1880224bf3e9 é");
+    assert_eq!(w.len(), 1);
+    assert!(
+        find_wallets("tx 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed 5aaeb6053f3e94c9").is_empty()
+    );
+}
