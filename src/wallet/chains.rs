@@ -141,7 +141,7 @@ pub(crate) fn base58check(s: &str) -> Result<Valid, Reject> {
     use Chain::*;
     use Network::*;
     let (chain, kind, net) = match data[0] {
-        0x00 | 0x05 | 0x6f | 0xc4 => return bitcoin(s),
+        0x00 | 0x05 | 0x6f | 0xc4 => return bitcoin_base58(s, &data),
         0x30 => (Litecoin, P2pkh, Mainnet),
         0x32 => (Litecoin, P2sh, Mainnet),
         0x3a => (Litecoin, P2sh, Testnet),
@@ -151,6 +151,31 @@ pub(crate) fn base58check(s: &str) -> Result<Valid, Reject> {
         _ => return Err(Reject::Version),
     };
     ok(chain, kind, net, s.to_string())
+}
+
+/// Bitcoin base58 from its already checked payload (version + hash160),
+/// built as a `bitcoin::Address` rather than decoded a second time.
+fn bitcoin_base58(s: &str, data: &[u8]) -> Result<Valid, Reject> {
+    use bitcoin::hashes::Hash;
+    use bitcoin::{NetworkKind, PubkeyHash, ScriptHash};
+    let hash: [u8; 20] = data[1..].try_into().map_err(|_| Reject::Version)?;
+    let (net, network) = match data[0] {
+        0x00 | 0x05 => (NetworkKind::Main, Network::Mainnet),
+        _ => (NetworkKind::Test, Network::Testnet),
+    };
+    let (a, kind) = match data[0] {
+        0x00 | 0x6f => (
+            Address::p2pkh(PubkeyHash::from_byte_array(hash), net),
+            AddressKind::P2pkh,
+        ),
+        _ => (
+            Address::p2sh_from_hash(ScriptHash::from_byte_array(hash), net),
+            AddressKind::P2sh,
+        ),
+    };
+    let canonical = a.to_string();
+    debug_assert_eq!(canonical, s);
+    ok(Chain::Bitcoin, kind, network, canonical)
 }
 
 /// Bitcoin, any form, through the `bitcoin` crate.

@@ -133,6 +133,8 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
         max_global_rejects: 1 << 20,
+        // Failures found so far are pinned as unit tests in `tests.rs`.
+        failure_persistence: None,
         ..ProptestConfig::default()
     })]
 
@@ -167,7 +169,7 @@ proptest! {
         let labelled = sep.contains("part") || sep == " ";
         let piece_like = |p: &str| p.len() >= 4 && (p[1..].bytes().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase()) || p.len() >= 12);
         let p1 = h1.rsplit(':').next().unwrap_or(h1);
-        prop_assume!(!labelled || (piece_like(p1) && piece_like(h2)) || (sep == " " && (piece_like(p1) || piece_like(h2))));
+        prop_assume!(!labelled || (piece_like(p1) && piece_like(h2)) || (sep == " " && piece_like(p1)));
         // A single-case Ethereum address has no checksum: it is only
         // reassembled across line breaks, never across spaces or labels.
         let single_case = a.starts_with("0x") && (a[2..] == a[2..].to_ascii_uppercase() || a[2..] == a[2..].to_ascii_lowercase());

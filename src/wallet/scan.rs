@@ -12,8 +12,8 @@
 //! - **wrap**: the next token begins the next line (`\n`, `\r\n`, a blank
 //!   line, `>` quote markers, an undecoded `=` soft break): always tried;
 //! - **space**: the next token follows a few spaces on the same line: tried
-//!   when either piece looks random (a digit, an upper-case letter past the
-//!   first character, or 12+ characters);
+//!   when the first piece looks random (a digit, an upper-case letter past
+//!   the first character, or 12+ characters; later pieces: either one);
 //! - **label**: one of the next six tokens, within 64 bytes, skipping words
 //!   such as ", second part:": tried once per chain, when both pieces look
 //!   random.
@@ -142,21 +142,28 @@ impl Tok {
 }
 
 fn token_at(b: &[u8], s: usize) -> Tok {
-    let mut e = s;
-    let mut and = 0xff;
+    let first = CLASS[b[s] as usize];
+    let mut and = first;
     let mut tail_or = 0;
-    while e < b.len() {
-        let c = CLASS[b[e] as usize];
+    let mut e = s + 1;
+    for &x in &b[s + 1..] {
+        let c = CLASS[x as usize];
         if c & ALNUM == 0 {
             break;
         }
         and &= c;
-        if e > s {
-            tail_or |= c;
-        }
+        tail_or |= c;
         e += 1;
     }
     Tok { s, e, and, tail_or }
+}
+
+/// End of the alphanumeric run starting at `s`.
+fn run_end(b: &[u8], s: usize) -> usize {
+    b[s..]
+        .iter()
+        .position(|&x| CLASS[x as usize] & ALNUM == 0)
+        .map_or(b.len(), |p| s + p)
 }
 
 /// The next token at or after `from`, if it starts within `limit` bytes.
@@ -192,7 +199,10 @@ fn start_fams(b: &[u8], t: &Tok) -> u8 {
     {
         f |= F_HEX;
     }
-    if let Some(h) = hrp_prefix(w) {
+    if let Some(h) = matches!(first | 0x20, b'b' | b't' | b'l' | b'r')
+        .then(|| hrp_prefix(w))
+        .flatten()
+    {
         let rest = &w[h..];
         let hrp = &w[..h];
         if hrp.iter().all(|c| !c.is_ascii_uppercase())
@@ -419,6 +429,7 @@ pub(crate) fn scan(view: &str, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) {
         b: view.as_bytes(),
         view,
         word: (0, 0, Ctx::Text),
+        frags: Vec::new(),
     }
     .run(hits, misses);
 }
@@ -428,6 +439,8 @@ struct Scanner<'a> {
     view: &'a str,
     /// The last word classified: start, end, context.
     word: (usize, usize, Ctx),
+    /// Scratch for the pieces of a reassembled address.
+    frags: Vec<Tok>,
 }
 
 impl Scanner<'_> {
@@ -435,16 +448,18 @@ impl Scanner<'_> {
         let b = self.b;
         let mut i = 0;
         while i < b.len() {
-            let c = CLASS[b[i] as usize];
-            if c & ALNUM == 0 {
-                i += 1;
+            // Skip to the next token.
+            match b[i..].iter().position(|&x| CLASS[x as usize] & ALNUM != 0) {
+                Some(p) => i += p,
+                None => break,
+            }
+            if CLASS[b[i] as usize] & TRIGGER == 0 {
+                // Not a start: skip the token without classifying it.
+                i = run_end(b, i + 1);
                 continue;
             }
             let t = token_at(b, i);
             i = t.e;
-            if c & TRIGGER == 0 {
-                continue;
-            }
             let fams = start_fams(b, &t);
             if fams == 0 {
                 continue;
@@ -491,7 +506,15 @@ impl Scanner<'_> {
     ) -> Option<usize> {
         let b = self.b;
         let first = b[t.s];
-        let ctx = self.ctx(&t);
+        let n = t.len();
+        let alone = len_ok(fams, first, n);
+        let glued = fams & F_B58 != 0 && is_base58check_first(first) && (36..=60).contains(&n);
+        // The common case, an ordinary word: nothing to validate alone and
+        // no piece can follow.
+        let joinable = n < max_len(fams, first) && self.may_join(t);
+        if !(alone || glued || joinable) {
+            return None;
+        }
         let pre_len = if fams & F_CASH != 0 {
             self.cash_prefix(t.s)
         } else {
@@ -499,33 +522,43 @@ impl Scanner<'_> {
         };
         let prefix = pre_len.map(|n| &self.view[t.s - n..t.s - 1]);
         let span_start = t.s - pre_len.unwrap_or(0);
-        let n = t.len();
 
         // Alone.
         let mut alone_reject = None;
-        if len_ok(fams, first, n) {
+        if alone {
             match validate(&self.view[t.s..t.e], fams, prefix) {
-                Ok(v) if ctx == Ctx::Text || v.checksummed => {
-                    if v.checksummed || !self.hex_continues(t) {
+                Ok(v) if v.checksummed => {
+                    self.hit(span_start, t.e, &[t], v, hits);
+                    return Some(t.e);
+                }
+                Ok(v) => {
+                    if self.ctx(&t) == Ctx::Text && !self.hex_continues(t) {
                         self.hit(span_start, t.e, &[t], v, hits);
                         return Some(t.e);
                     }
                 }
-                Ok(_) => {}
                 Err(e) => alone_reject = Some(e),
             }
         }
-        if ctx == Ctx::Opaque {
+        if self.ctx(&t) == Ctx::Opaque {
             return None;
         }
 
         // Reassembled from pieces.
-        if n < max_len(fams, first) {
-            let mut frags = vec![t];
-            if let Some(v) = self.join(&mut frags, n, fams, first, false, prefix) {
+        if joinable {
+            let mut frags = std::mem::take(&mut self.frags);
+            frags.clear();
+            frags.push(t);
+            let found = self.join(&mut frags, n, fams, first, false, prefix);
+            let mut resume = None;
+            if let Some(v) = found {
                 let end = frags.last().map_or(t.e, |f| f.e);
                 self.hit(span_start, end, &frags, v, hits);
-                return Some(end);
+                resume = Some(end);
+            }
+            self.frags = frags;
+            if resume.is_some() {
+                return resume;
             }
         }
 
@@ -558,6 +591,25 @@ impl Scanner<'_> {
             }
         }
         None
+    }
+
+    /// Whether any piece may follow `t`: a random-looking start may take a
+    /// spaced or labelled part, any start a part on the next line.
+    fn may_join(&self, t: Tok) -> bool {
+        if t.random() {
+            return true;
+        }
+        let b = self.b;
+        let mut i = t.e;
+        while i < b.len() && i < t.e + 24 {
+            match b[i] {
+                b'\n' => return true,
+                b' ' | b'\t' | b'\r' => i += 1,
+                b'=' if matches!(b.get(i + 1), Some(b'\n' | b'\r')) => i += 1,
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Depth-first search over the pieces that may follow `frags`.
