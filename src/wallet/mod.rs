@@ -22,7 +22,7 @@
 //! doc). A reported wallet always passed its checksum; `deobfuscated` says
 //! the text at its span was not the address as written.
 
-use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -197,10 +197,17 @@ impl View<'_> {
     }
 }
 
+/// At most this many wallet-shaped failures are kept per message: they are
+/// diagnostics, and a hostile message could hold thousands.
+const MAX_WALLET_LIKE: usize = 64;
+
 /// Finds every wallet in the visible texts of one message.
 pub(crate) fn extract(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>) {
     let mut wallets: Vec<Wallet> = Vec::new();
     let mut invalid: Vec<WalletLike> = Vec::new();
+    // Canonical address → index in `wallets`; failed texts already kept.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen_bad: HashSet<String> = HashSet::new();
     let mut hits = Vec::new();
     let mut misses = Vec::new();
     for &(field, text) in texts {
@@ -213,14 +220,16 @@ pub(crate) fn extract(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>)
         misses.clear();
         scan::scan(view.text(), &mut hits, &mut misses);
         for h in hits.drain(..) {
-            let (s, e) = view.source_range(h.start, h.end);
-            let raw = text.get(s..e).unwrap_or("");
-            if let Some(w) = wallets.iter_mut().find(|w| w.address == h.valid.canonical) {
+            if let Some(&i) = seen.get(&h.valid.canonical) {
+                let w = &mut wallets[i];
                 if w.uri_amount.is_none() {
                     w.uri_amount = h.uri_amount;
                 }
                 continue;
             }
+            let (s, e) = view.source_range(h.start, h.end);
+            let raw = text.get(s..e).unwrap_or("");
+            seen.insert(h.valid.canonical.clone(), wallets.len());
             wallets.push(Wallet {
                 chain: h.valid.chain,
                 address: h.valid.canonical,
@@ -236,13 +245,16 @@ pub(crate) fn extract(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>)
             });
         }
         for m in misses.drain(..) {
+            if invalid.len() >= MAX_WALLET_LIKE {
+                break;
+            }
             let (s, e) = view.source_range(m.start, m.end);
-            let raw: Cow<str> = Cow::Borrowed(text.get(s..e).unwrap_or(""));
-            if invalid.iter().any(|w| w.text == raw) {
+            let raw = text.get(s..e).unwrap_or("");
+            if !seen_bad.insert(raw.to_string()) {
                 continue;
             }
             invalid.push(WalletLike {
-                text: raw.into_owned(),
+                text: raw.to_string(),
                 span: Span {
                     field,
                     start: s as u32,

@@ -15,8 +15,8 @@
 //!   when the first piece looks random (a digit, an upper-case letter past
 //!   the first character, or 12+ characters; later pieces: either one);
 //! - **label**: one of the next six tokens, within 64 bytes, skipping words
-//!   such as ", second part:": tried once per chain, when both pieces look
-//!   random.
+//!   such as ", second part:" (never a random-looking token): tried once per
+//!   chain, when both pieces look random.
 //!
 //! Every candidate must pass its chain's checksum, so reassembly never
 //! invents a wallet; the rules above only bound the work (a constant number
@@ -166,11 +166,21 @@ fn run_end(b: &[u8], s: usize) -> usize {
         .map_or(b.len(), |p| s + p)
 }
 
+/// Longest piece worth classifying when looking ahead; longer runs are cut
+/// there (and fit no family), so that many starts before one huge run do
+/// not each scan all of it.
+const MAX_PIECE: usize = 128;
+
 /// The next token at or after `from`, if it starts within `limit` bytes.
 fn next_token(b: &[u8], from: usize, limit: usize) -> Option<Tok> {
     let end = b.len().min(from.saturating_add(limit + 1));
     let s = (from..end).find(|&i| CLASS[b[i] as usize] & ALNUM != 0)?;
-    Some(token_at(b, s))
+    let cut = b.len().min(s + MAX_PIECE + 1);
+    let mut t = token_at(&b[..cut], s);
+    if t.len() > MAX_PIECE {
+        t.and = 0;
+    }
+    Some(t)
 }
 
 fn is_monero_first(c: u8) -> bool {
@@ -649,7 +659,13 @@ impl Scanner<'_> {
                 Gap::Label => !label_used && last.random() && t.random(),
             };
             let f2 = fams & t.fams();
+            // Only words ("second part:") may stand between a piece and a
+            // labelled continuation: a random-looking token is never skipped.
+            let last_chance = t.random();
             if !allowed || f2 == 0 || total + t.len() > max_len(f2, first) {
+                if last_chance {
+                    break;
+                }
                 continue;
             }
             frags.push(t);
@@ -669,6 +685,9 @@ impl Scanner<'_> {
                 return Some(v);
             }
             frags.pop();
+            if last_chance {
+                break;
+            }
         }
         None
     }

@@ -796,3 +796,45 @@ fn lower_case_eth_before_a_short_hex_word() {
         find_wallets("tx 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed 5aaeb6053f3e94c9").is_empty()
     );
 }
+
+#[test]
+fn many_starts_before_a_huge_token_stay_fast() {
+    let mut s = "1a1a ".repeat(20);
+    s.push_str(&"A".repeat(2_000_000));
+    let t = std::time::Instant::now();
+    assert!(find_wallets(&s).is_empty());
+    // Linear: one pass over the huge run, not one per start before it.
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn dense_random_tokens_stay_cheap() {
+    // Every token looks like a piece of an address: the search must not
+    // branch over all of them (this took seconds before labels were
+    // restricted to skipping words).
+    let s = "1A2b 3C4d\n".repeat(50_000);
+    let t = std::time::Instant::now();
+    assert!(find_wallets(&s).is_empty());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+    // Thousands of distinct failures: kept bounded.
+    let many: String = (0..5000u32)
+        .map(|i| {
+            let tail: String = format!("{i:07}")
+                .bytes()
+                .map(|d| b"123456789A"[(d - b'0') as usize] as char)
+                .collect();
+            format!("1A1zP1eP5QGefi2DMPTfTL5SLmv{tail} ")
+        })
+        .collect();
+    let (w, bad) = extract(&[(Field::Body(0), &many)]);
+    assert!(w.is_empty());
+    assert_eq!(bad.len(), 64);
+}
