@@ -15,12 +15,38 @@
 //! | Dogecoin | `D…` (0x1E), `A…`/`9…` (0x16) | base58check |
 //! | Monero | standard `4…` (95), integrated (106), subaddress `8…`; testnet, stagenet | Monero base58, network byte, Keccak checksum |
 //!
-//! Extraction runs on the case-preserving folded view of each text
-//! ([`crate::normalize::Fold::Case`]: look-alike letters and fullwidth digits
-//! folded, invisible characters removed) and reassembles addresses that were
-//! split by spaces, line breaks, quote markers or labels (see the scanner's
-//! doc). A reported wallet always passed its checksum; `deobfuscated` says
-//! the text at its span was not the address as written.
+//! # How addresses are found
+//!
+//! A cheap trigger (a token whose first characters can start some address),
+//! a local scan, then validation — the shape of `linkify`'s finder, linear
+//! in the text. It runs on the case-preserving folded view of each text
+//! ([`crate::normalize::Fold::Case`]), so these come back together:
+//!
+//! - look-alike letters and digits (Cyrillic `а е о р с`, Greek, fullwidth
+//!   `１２３`) and invisible characters (zero-width space/joiners, soft
+//!   hyphen, word joiner, BOM) inside an address;
+//! - an address wrapped across lines, with `\r\n`, `>` quote markers or an
+//!   undecoded `=` soft break at the cut (any number of pieces up to six);
+//! - spaces inside an address (`1A1zP1eP5QGe fi2DMPTf…`), when the piece
+//!   before the space looks random (a digit or an inner capital);
+//! - a labelled split: "first part: `X`, second part: `Y`" — one skip over
+//!   words (never over something address-like) up to 64 bytes;
+//! - surrounding punctuation, quotes, brackets, `<…>`, and text glued after
+//!   a base58 address by a removed inline tag (`…DivfNaSend`);
+//! - HTML tags, entities, quoted-printable and base64 are undone upstream
+//!   (a block tag leaves a line break, handled as a wrap).
+//!
+//! A reported wallet always passed its checksum; reassembly only proposes
+//! candidates. Inside URLs, e-mail addresses / message-ids and base64 blobs
+//! only a whole token with a real checksum counts (no reassembly, no
+//! single-case Ethereum address, no wallet-like diagnostics), and `0x` + 40
+//! hex followed by more hex on the next line is a wrapped hash, not an
+//! address. Not reassembled: a cut inside a segwit prefix (`bc|1q…`) or
+//! between `0` and `x`, and text glued *before* an address (`BTC1A1z…`).
+//!
+//! `deobfuscated` compares the source text at the span with the address as
+//! written (the pieces joined): case canonicalisation (bech32 lower-case,
+//! EIP-55) and an omitted `bitcoincash:` prefix do not count.
 
 use std::collections::{HashMap, HashSet};
 
@@ -120,7 +146,8 @@ pub enum AddressKind {
 pub struct Wallet {
     /// The chain.
     pub chain: Chain,
-    /// Canonical form of the address.
+    /// Canonical form of the address: bech32 and cashaddr lower-case (cashaddr
+    /// with its `bitcoincash:` prefix), Ethereum EIP-55, base58 as written.
     pub address: String,
     /// Address type.
     pub kind: AddressKind,
@@ -129,9 +156,11 @@ pub struct Wallet {
     /// Where it was (first) found.
     pub span: Span,
     /// True when it had to be reassembled or cleaned (split, tags, invisible
-    /// or look-alike characters) to validate.
+    /// or look-alike characters) to validate: the source text at `span` is
+    /// not the address as written.
     pub deobfuscated: bool,
-    /// The `amount=` of a BIP 21 `bitcoin:` URI, as written.
+    /// The `amount=` of a BIP 21 `bitcoin:` URI (or `litecoin:`,
+    /// `dogecoin:`, `bitcoincash:`, Monero's `tx_amount=`), as written.
     pub uri_amount: Option<String>,
 }
 
