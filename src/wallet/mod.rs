@@ -41,8 +41,9 @@
 //! only a whole token with a real checksum counts (no reassembly, no
 //! single-case Ethereum address, no wallet-like diagnostics), and `0x` + 40
 //! hex followed by more hex on the next line is a wrapped hash, not an
-//! address. Not reassembled: a cut inside a segwit prefix (`bc|1q…`) or
-//! between `0` and `x`, and text glued *before* an address (`BTC1A1z…`).
+//! address. A line break inside a segwit prefix (`bc` / `1q…`) or between
+//! `0` and `x` is reassembled too. Not reassembled: a space or label inside
+//! such a prefix, and text glued *before* an address (`BTC1A1z…`).
 //!
 //! `deobfuscated` compares the source text at the span with the address as
 //! written (the pieces joined): case canonicalisation (bech32 lower-case,

@@ -470,6 +470,12 @@ impl Scanner<'_> {
             }
             let t = token_at(b, i);
             i = t.e;
+            if t.len() < 5 && matches!(b[t.s] | 0x20, b'b' | b't' | b'l' | b'r' | b'0') {
+                if let Some(end) = self.split_prefix(t, hits) {
+                    i = end;
+                    continue;
+                }
+            }
             let fams = start_fams(b, &t);
             if fams == 0 {
                 continue;
@@ -601,6 +607,55 @@ impl Scanner<'_> {
             }
         }
         None
+    }
+
+    /// An address wrapped inside its prefix: `bc` / `1q…`, `0` / `x5aA…`.
+    fn split_prefix(&mut self, t: Tok, hits: &mut Vec<Hit>) -> Option<usize> {
+        const PREFIXES: [&[u8]; 7] = [b"bc1", b"tb1", b"bcrt1", b"ltc1", b"tltc1", b"rltc1", b"0x"];
+        let b = self.b;
+        let w = &b[t.s..t.e];
+        if !PREFIXES
+            .iter()
+            .any(|p| w.len() < p.len() && p[..w.len()].eq_ignore_ascii_case(w))
+        {
+            return None;
+        }
+        let n = next_token(b, t.e, 24)?;
+        if gap_kind(&b[t.e..n.s]) != Gap::Wrap {
+            return None;
+        }
+        let mut buf = Vec::with_capacity(w.len() + n.len());
+        buf.extend_from_slice(w);
+        buf.extend_from_slice(&b[n.s..n.e]);
+        let fams = start_fams(&buf, &token_at(&buf, 0)) & (F_BECH | F_HEX);
+        if fams == 0 || self.ctx(&t) == Ctx::Opaque {
+            return None;
+        }
+        let (first, total) = (buf[0], buf.len());
+        let mut frags = std::mem::take(&mut self.frags);
+        frags.clear();
+        frags.push(t);
+        frags.push(n);
+        let mut found = None;
+        if len_ok(fams, first, total) {
+            let cand = std::str::from_utf8(&buf).unwrap_or("");
+            if let Ok(v) = validate(cand, fams, None) {
+                if v.checksummed || !self.hex_continues(n) {
+                    found = Some(v);
+                }
+            }
+        }
+        if found.is_none() && total < max_len(fams, first) {
+            found = self.join(&mut frags, total, fams, first, false, None);
+        }
+        let mut resume = None;
+        if let Some(v) = found {
+            let end = frags.last().map_or(n.e, |f| f.e);
+            self.hit(t.s, end, &frags, v, hits);
+            resume = Some(end);
+        }
+        self.frags = frags;
+        resume
     }
 
     /// Whether any piece may follow `t`: a random-looking start may take a

@@ -838,3 +838,17 @@ fn dense_random_tokens_stay_cheap() {
     assert!(w.is_empty());
     assert_eq!(bad.len(), 64);
 }
+
+t!(
+    bech32_wrapped_inside_hrp,
+    "pay bc\n1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",
+    "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",
+    true
+);
+t!(
+    eth_wrapped_after_zero,
+    "ETH: 0\n> x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    true
+);
+none!(hrp_fragment_then_words, "bc\nqueen 0\nxylophone b\nc1");
