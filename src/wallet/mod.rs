@@ -31,8 +31,9 @@
 //!   before the space looks random (a digit or an inner capital);
 //! - a labelled split: "first part: `X`, second part: `Y`" — one skip over
 //!   words (never over something address-like) up to 64 bytes;
-//! - surrounding punctuation, quotes, brackets, `<…>`, and text glued after
-//!   a base58 address by a removed inline tag (`…DivfNaSend`);
+//! - surrounding punctuation, quotes, brackets, `<…>`, and a word glued to
+//!   an address by a removed inline tag or table cell (`Wallet1A1zP1…`,
+//!   `…DivfNaSend` for base58; glued matches need a real checksum);
 //! - HTML tags, entities, quoted-printable and base64 are undone upstream
 //!   (a block tag leaves a line break, handled as a wrap).
 //!
@@ -43,7 +44,7 @@
 //! hex followed by more hex on the next line is a wrapped hash, not an
 //! address. A line break inside a segwit prefix (`bc` / `1q…`) or between
 //! `0` and `x` is reassembled too. Not reassembled: a space or label inside
-//! such a prefix, and text glued *before* an address (`BTC1A1z…`).
+//! such a prefix, and words glued on both sides of an address.
 //!
 //! `deobfuscated` compares the source text at the span with the address as
 //! written (the pieces joined): case canonicalisation (bech32 lower-case,

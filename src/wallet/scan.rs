@@ -100,6 +100,10 @@ const MAX_FRAGS: usize = 6;
 const MAX_LOOKAHEAD: usize = 6;
 /// How far (bytes) the next fragment may be.
 const MAX_GAP: usize = 64;
+/// Runs longer than this may end with an address glued to a word.
+const GLUE_MIN: usize = 26;
+/// Runs longer than this are not searched for a glued address.
+const GLUE_MAX: usize = 140;
 
 #[derive(Debug, Clone, Copy)]
 struct Tok {
@@ -464,8 +468,13 @@ impl Scanner<'_> {
                 None => break,
             }
             if CLASS[b[i] as usize] & TRIGGER == 0 {
-                // Not a start: skip the token without classifying it.
-                i = run_end(b, i + 1);
+                // Not a start: skip the token without classifying it, unless
+                // it is long enough to end with an address.
+                let e = run_end(b, i + 1);
+                if e - i > GLUE_MIN {
+                    self.glued_before(i, e, hits);
+                }
+                i = e;
                 continue;
             }
             let t = token_at(b, i);
@@ -478,6 +487,9 @@ impl Scanner<'_> {
             }
             let fams = start_fams(b, &t);
             if fams == 0 {
+                if t.len() > GLUE_MIN {
+                    self.glued_before(t.s, t.e, hits);
+                }
                 continue;
             }
             if let Some(end) = self.start(t, fams, hits, misses) {
@@ -528,7 +540,7 @@ impl Scanner<'_> {
         // The common case, an ordinary word: nothing to validate alone and
         // no piece can follow.
         let joinable = n < max_len(fams, first) && self.may_join(t);
-        if !(alone || glued || joinable) {
+        if !(alone || glued || joinable || n > GLUE_MIN) {
             return None;
         }
         let pre_len = if fams & F_CASH != 0 {
@@ -597,6 +609,10 @@ impl Scanner<'_> {
             }
         }
 
+        if n > GLUE_MIN && self.glued_before(t.s, t.e, hits) {
+            return Some(t.e);
+        }
+
         if let Some(reject) = alone_reject {
             if reportable(b, &t, fams) {
                 misses.push(Miss {
@@ -607,6 +623,55 @@ impl Scanner<'_> {
             }
         }
         None
+    }
+
+    /// Text glued before an address, as an inline element or a table cell
+    /// leaves it (`Wallet1A1zP1…`): tries the suffixes of the run `[s, e)`
+    /// after a leading word that have an address's length and first
+    /// characters; only a real checksum counts.
+    fn glued_before(&mut self, s: usize, e: usize, hits: &mut Vec<Hit>) -> bool {
+        let b = self.b;
+        if e - s > GLUE_MAX {
+            return false;
+        }
+        let t = Tok {
+            s,
+            e,
+            and: 0,
+            tail_or: 0,
+        };
+        if self.ctx(&t) == Ctx::Opaque {
+            return false;
+        }
+        // The glue is a word ("Wallet", "BTC", "Adresse"): the address starts
+        // within or right after the leading letters.
+        let letters = b[s..e]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        for k in s + 1..=(s + letters.min(24)).min(e - 14) {
+            let suf = &b[k..e];
+            let (first, len) = (suf[0], suf.len());
+            let plausible = (base58check_len_ok(first, len)
+                || (is_monero_first(first) && matches!(len, 95 | 106)))
+                || (matches!(first, b'0' | b'q' | b'p' | b'Q' | b'P') && matches!(len, 42 | 61))
+                || (matches!(first | 0x20, b'b' | b't' | b'l' | b'r') && hrp_prefix(suf).is_some());
+            if !plausible {
+                continue;
+            }
+            let piece = token_at(b, k);
+            let fams = start_fams(b, &piece);
+            if fams == 0 || !len_ok(fams, first, len) {
+                continue;
+            }
+            if let Ok(v) = validate(&self.view[k..e], fams, None) {
+                if v.checksummed {
+                    self.hit(k, e, &[piece], v, hits);
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// An address wrapped inside its prefix: `bc` / `1q…`, `0` / `x5aA…`.

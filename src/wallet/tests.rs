@@ -852,3 +852,36 @@ t!(
     true
 );
 none!(hrp_fragment_then_words, "bc\nqueen 0\nxylophone b\nc1");
+
+t!(
+    glued_before_word,
+    format!("Wallet{GENESIS}"),
+    GENESIS,
+    false
+);
+t!(
+    glued_before_trigger,
+    format!("<BTC{GENESIS}>"),
+    GENESIS,
+    false
+);
+t!(
+    glued_before_bech32,
+    "Addressbc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4.",
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+    false
+);
+t!(
+    glued_before_eth,
+    "ETH0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    false
+);
+none!(
+    glued_before_unchecksummed_eth,
+    "ETH0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+);
+none!(
+    long_words,
+    "Rechtsschutzversicherungsgesellschaften Donaudampfschifffahrtsgesellschaftskapitän"
+);
