@@ -26,7 +26,7 @@
 //!   `１２３`) and invisible characters (zero-width space/joiners, soft
 //!   hyphen, word joiner, BOM) inside an address;
 //! - an address wrapped across lines, with `\r\n`, `>` quote markers or an
-//!   undecoded `=` soft break at the cut (any number of pieces up to six);
+//!   undecoded `=` soft break at the cut (up to twelve pieces);
 //! - spaces inside an address (`1A1zP1eP5QGe fi2DMPTf…`), when the piece
 //!   before the space looks random (a digit or an inner capital);
 //! - a labelled split: "first part: `X`, second part: `Y`" — one skip over
@@ -45,6 +45,12 @@
 //! address. A line break inside a segwit prefix (`bc` / `1q…`) or between
 //! `0` and `x` is reassembled too. Not reassembled: a space or label inside
 //! such a prefix, and words glued on both sides of an address.
+//!
+//! Work is linear in the text. Candidates that are not a whole token as
+//! written (reassembled, glued, trimmed) share a validation budget of 256
+//! plus one per 32 bytes of text, which real letters never approach; text
+//! made of nothing but address-like pieces spends it and is then only
+//! searched for whole-token addresses.
 //!
 //! `deobfuscated` compares the source text at the span with the address as
 //! written (the pieces joined): case canonicalisation (bech32 lower-case,

@@ -26,6 +26,8 @@
 //! whole token with a real checksum counts: no reassembly, no unchecksummed
 //! Ethereum address, no wallet-shaped leftovers.
 
+use std::cell::Cell;
+
 use super::chains::{self, Reject, Valid};
 
 const ALNUM: u8 = 1;
@@ -95,11 +97,18 @@ const F_BECH: u8 = F_BECH_L | F_BECH_U;
 const F_CASH: u8 = F_CASH_L | F_CASH_U;
 
 /// Most fragments one address is reassembled from.
-const MAX_FRAGS: usize = 6;
+const MAX_FRAGS: usize = 12;
 /// How many tokens ahead a labelled second part may be.
 const MAX_LOOKAHEAD: usize = 6;
 /// How far (bytes) the next fragment may be.
 const MAX_GAP: usize = 64;
+/// Validations of candidates that are not a whole token (reassembled,
+/// glued, trimmed) allowed per text: this many, plus one per
+/// `JOIN_BUDGET_BYTES` of text. Real letters need a handful; text made of
+/// nothing but address-like pieces would otherwise cost a few validations
+/// per token.
+const JOIN_BUDGET_BASE: usize = 256;
+const JOIN_BUDGET_BYTES: usize = 32;
 /// Runs longer than this may end with an address glued to a word.
 const GLUE_MIN: usize = 26;
 /// Runs longer than this are not searched for a glued address.
@@ -444,6 +453,7 @@ pub(crate) fn scan(view: &str, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) {
         view,
         word: (0, 0, Ctx::Text),
         frags: Vec::new(),
+        budget: Cell::new(JOIN_BUDGET_BASE + view.len() / JOIN_BUDGET_BYTES),
     }
     .run(hits, misses);
 }
@@ -455,6 +465,9 @@ struct Scanner<'a> {
     word: (usize, usize, Ctx),
     /// Scratch for the pieces of a reassembled address.
     frags: Vec<Tok>,
+    /// Validations left for candidates that are not a whole token as
+    /// written (reassembled, glued, trimmed).
+    budget: Cell<usize>,
 }
 
 impl Scanner<'_> {
@@ -539,7 +552,7 @@ impl Scanner<'_> {
         let glued = fams & F_B58 != 0 && is_base58check_first(first) && (36..=60).contains(&n);
         // The common case, an ordinary word: nothing to validate alone and
         // no piece can follow.
-        let joinable = n < max_len(fams, first) && self.may_join(t);
+        let joinable = n < max_len(fams, first) && self.budget.get() > 0 && self.may_join(t);
         if !(alone || glued || joinable || n > GLUE_MIN) {
             return None;
         }
@@ -596,6 +609,9 @@ impl Scanner<'_> {
                 if !base58check_len_ok(first, len) {
                     continue;
                 }
+                if !self.spend() {
+                    break;
+                }
                 if let Ok(v) = chains::base58check(&self.view[t.s..t.s + len]) {
                     let piece = Tok {
                         s: t.s,
@@ -625,13 +641,20 @@ impl Scanner<'_> {
         None
     }
 
+    /// Takes one validation from the budget; false when none is left.
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+
     /// Text glued before an address, as an inline element or a table cell
     /// leaves it (`Wallet1A1zP1…`): tries the suffixes of the run `[s, e)`
     /// after a leading word that have an address's length and first
     /// characters; only a real checksum counts.
     fn glued_before(&mut self, s: usize, e: usize, hits: &mut Vec<Hit>) -> bool {
         let b = self.b;
-        if e - s > GLUE_MAX {
+        if e - s > GLUE_MAX || self.budget.get() == 0 {
             return false;
         }
         let t = Tok {
@@ -664,6 +687,9 @@ impl Scanner<'_> {
             if fams == 0 || !len_ok(fams, first, len) {
                 continue;
             }
+            if !self.spend() {
+                return false;
+            }
             if let Ok(v) = validate(&self.view[k..e], fams, None) {
                 if v.checksummed {
                     self.hit(k, e, &[piece], v, hits);
@@ -679,9 +705,10 @@ impl Scanner<'_> {
         const PREFIXES: [&[u8]; 7] = [b"bc1", b"tb1", b"bcrt1", b"ltc1", b"tltc1", b"rltc1", b"0x"];
         let b = self.b;
         let w = &b[t.s..t.e];
-        if !PREFIXES
-            .iter()
-            .any(|p| w.len() < p.len() && p[..w.len()].eq_ignore_ascii_case(w))
+        if self.budget.get() == 0
+            || !PREFIXES
+                .iter()
+                .any(|p| w.len() < p.len() && p[..w.len()].eq_ignore_ascii_case(w))
         {
             return None;
         }
@@ -702,7 +729,7 @@ impl Scanner<'_> {
         frags.push(t);
         frags.push(n);
         let mut found = None;
-        if len_ok(fams, first, total) {
+        if len_ok(fams, first, total) && self.spend() {
             let cand = std::str::from_utf8(&buf).unwrap_or("");
             if let Ok(v) = validate(cand, fams, None) {
                 if v.checksummed || !self.hex_continues(n) {
@@ -791,7 +818,7 @@ impl Scanner<'_> {
             frags.push(t);
             let total2 = total + t.len();
             let label2 = label_used || gap == Gap::Label;
-            if len_ok(f2, first, total2) {
+            if len_ok(f2, first, total2) && self.spend() {
                 let cand: String = frags.iter().map(|f| &self.view[f.s..f.e]).collect();
                 if let Ok(v) = validate(&cand, f2, prefix) {
                     // An unchecksummed hex string is only believed when it

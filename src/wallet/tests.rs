@@ -885,3 +885,16 @@ none!(
     long_words,
     "Rechtsschutzversicherungsgesellschaften Donaudampfschifffahrtsgesellschaftskapitän"
 );
+
+t!(
+    groups_of_four,
+    "BTC: 1A1z P1eP 5QGe fi2D MPTf TL5S Lmv7 DivfNa",
+    GENESIS,
+    true
+);
+t!(
+    eth_groups_of_four,
+    "0x5aAe b605 3F3E 94C9 b9A0 9f33 6694 35E7 Ef1B eAed",
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    true
+);
