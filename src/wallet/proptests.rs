@@ -198,6 +198,26 @@ proptest! {
     }
 
     #[test]
+    fn never_panics_on_address_like_soup(parts in prop::collection::vec(prop_oneof![
+        shaped(),
+        random_valid(),
+        prop::sample::select(vec![
+            " ", "\n", "\r\n", "\n> ", "=\n", ":", "?", "&", "amount=", "bitcoin:", "bitcoincash:", "0", "x", "bc",
+            "1", "\u{200B}", "\u{AD}", "а", "１", "é", "https://", "@", "/", ".", "+",
+        ]).prop_map(str::to_string),
+    ], 0..24)) {
+        let text: String = parts.concat();
+        let (w, bad) = extract(&[(Field::Body(0), &text)]);
+        for x in &w {
+            prop_assert!(parse_address(&x.address).is_some());
+            prop_assert!(text.get(x.span.start as usize..x.span.end as usize).is_some());
+        }
+        for x in &bad {
+            prop_assert!(text.get(x.span.start as usize..x.span.end as usize).is_some());
+        }
+    }
+
+    #[test]
     fn never_panics_and_spans_are_boundaries(s in "\\PC{0,200}") {
         for w in find_wallets(&s) {
             prop_assert!(s.is_char_boundary(w.span.start as usize) && s.is_char_boundary(w.span.end as usize));
