@@ -105,11 +105,25 @@ fn check(row: &Row, v: &Verdict, variant: &str, problems: &mut Vec<String>) {
             row.family
         ));
     }
-    if wallets_of(v) != row.wallets {
+    // Labels may write an address in any valid form (an all-lower-case
+    // Ethereum address); the verdict gives the canonical one.
+    let expected: Vec<String> = row
+        .wallets
+        .split(';')
+        .filter(|w| !w.is_empty())
+        .map(|w| match w.split_once(':') {
+            Some((chain, addr)) => format!(
+                "{chain}:{}",
+                sextortion::wallet::canonical_address(addr).unwrap_or_else(|| addr.to_string())
+            ),
+            None => w.to_string(),
+        })
+        .collect();
+    if wallets_of(v) != expected.join(";") {
         bad(format!(
             "wallets {:?}, expected {:?}",
             wallets_of(v),
-            row.wallets
+            expected.join(";")
         ));
     }
     if !row.amount.is_empty() {
