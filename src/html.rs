@@ -168,6 +168,18 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         if is_void(&name) || attrs.ends_with('/') {
             continue;
         }
+        // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
+        // wallet only in its target: keep the URI as text beside the link,
+        // which is what a reader gets by hovering or clicking.
+        if name == "a" && hidden_depth == 0 {
+            if let Some(href) = attr_value(attrs, "href").map(str::trim) {
+                if is_payment_uri(href) {
+                    out.push(' ');
+                    decode_entities(href, out);
+                    out.push(' ');
+                }
+            }
+        }
         if is_block(&name) && hidden_depth == 0 {
             newline(out);
         } else if matches!(name.as_str(), "td" | "th") && hidden_depth == 0 {
@@ -224,6 +236,22 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
         }
     }
     bytes.len()
+}
+
+fn is_payment_uri(href: &str) -> bool {
+    let scheme = href.split(':').next().unwrap_or("");
+    href.len() < 512
+        && [
+            "bitcoin",
+            "litecoin",
+            "bitcoincash",
+            "dogecoin",
+            "ethereum",
+            "monero",
+            "tron",
+        ]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
 }
 
 fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
@@ -777,6 +805,16 @@ mod tests {
         media_rule,
         "<style>@media screen { .z {display:none} }</style>a<b class=z>q</b>",
         "a"
+    );
+    t!(
+        payment_link,
+        "<a href=\"bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa?amount=0.05\">Pay now</a>",
+        "bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa?amount=0.05 Pay now"
+    );
+    t!(
+        other_link,
+        "<a href=\"https://x.example/bitcoin:1\">x</a>",
+        "x"
     );
     t!(unknown_entity, "AT&T &foo; &#0;", "AT&T &foo;");
 

@@ -207,7 +207,7 @@ pub(crate) fn extract(
             demands = plain;
         }
     }
-    let amounts: Vec<Amount> = order(demands)
+    let mut amounts: Vec<Amount> = order(demands)
         .into_iter()
         .map(|f| Amount {
             value: f.value,
@@ -216,6 +216,11 @@ pub(crate) fn extract(
             span: span(f.field, f.start, f.end),
         })
         .collect();
+    if amounts.is_empty() {
+        // No sum in the prose, but a payment URI (`bitcoin:…?amount=0.05`)
+        // states one: that is the demand, in the wallet's coin.
+        amounts.extend(wallets.iter().find_map(uri_demand));
+    }
     let demand = !amounts.is_empty() || !wallets.is_empty();
     let deadline = limit
         .filter(|l| {
@@ -233,6 +238,31 @@ pub(crate) fn extract(
             span: span(l.field, l.start, l.end),
         });
     (amounts, deadline)
+}
+
+/// The amount of a wallet's payment URI, in the chain's own coin.
+fn uri_demand(w: &Wallet) -> Option<Amount> {
+    use crate::wallet::Chain;
+    let raw = w.uri_amount.as_deref()?;
+    let value: f64 = raw
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v > 0.0)?;
+    let currency = match w.chain {
+        Chain::Bitcoin => "BTC",
+        Chain::Litecoin => "LTC",
+        Chain::BitcoinCash => "BCH",
+        Chain::Dogecoin => "DOGE",
+        Chain::Monero => "XMR",
+        Chain::Ethereum => "ETH",
+        Chain::Tron => "TRX",
+    };
+    Some(Amount {
+        value,
+        currency: currency.to_string(),
+        raw: format!("amount={raw}"),
+        span: w.span,
+    })
 }
 
 /// How strongly the words around `m` demand it, and whether an advert,
