@@ -122,24 +122,17 @@ impl Templates {
             }
         } as u16;
         let mut concept: Option<Concept> = None;
-        for (i, line) in text.lines().enumerate() {
-            let n = i + 1;
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if let Some(sec) = line.strip_prefix('[') {
-                let name = sec
-                    .strip_suffix(']')
-                    .ok_or_else(|| err(shown, n, "section header without closing ']'".into()))?;
-                concept = Some(Concept::from_name(name.trim()).ok_or_else(|| {
+        for (n, line) in lines(text) {
+            if let Some(name) = section(shown, n, line)? {
+                concept = Some(Concept::from_name(name).ok_or_else(|| {
                     err(shown, n, format!("unknown concept {name:?} (expected one of compromise, recording, threat, payment, deadline, silence, proof, promise, commentary)"))
                 })?);
                 continue;
             }
             let c = concept
                 .ok_or_else(|| err(shown, n, "phrase before any [concept] section".into()))?;
-            let (body, weight) = split_weight(line).map_err(|m| err(shown, n, m))?;
+            let (body, weight) =
+                split_weight(line, "weight", 1.0, 0.0..=1.0).map_err(|m| err(shown, n, m))?;
             let (pattern, prefix) = pattern_of(body).map_err(|m| err(shown, n, m))?;
             for pattern in spelling_variants(pattern) {
                 if !self
@@ -162,17 +155,8 @@ impl Templates {
 
     fn add_families(&mut self, shown: &str, text: &str) -> Result<(), Error> {
         let mut current: Option<usize> = None;
-        for (i, line) in text.lines().enumerate() {
-            let n = i + 1;
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if let Some(sec) = line.strip_prefix('[') {
-                let id = sec
-                    .strip_suffix(']')
-                    .ok_or_else(|| err(shown, n, "section header without closing ']'".into()))?
-                    .trim();
+        for (n, line) in lines(text) {
+            if let Some(id) = section(shown, n, line)? {
                 if id.is_empty()
                     || !id
                         .bytes()
@@ -215,19 +199,8 @@ impl Templates {
                 self.families[f].description = v.trim().to_string();
                 continue;
             }
-            let (body, w) = match line.rsplit_once(" @") {
-                None => (line, 1.0),
-                Some((b, w)) => match w.trim().parse::<f32>() {
-                    Ok(w) if (0.1..=5.0).contains(&w) => (b.trim(), w),
-                    _ => {
-                        return Err(err(
-                            shown,
-                            n,
-                            format!("marker weight {:?} must be a number in [0.1, 5]", w.trim()),
-                        ));
-                    }
-                },
-            };
+            let (body, w) = split_weight(line, "marker weight", 1.0, 0.1..=5.0)
+                .map_err(|m| err(shown, n, m))?;
             let (pattern, prefix) = pattern_of(body).map_err(|m| err(shown, n, m))?;
             for p in spelling_variants(pattern) {
                 let m = (p, prefix);
@@ -273,17 +246,48 @@ fn spelling_variants(p: String) -> Vec<String> {
     v
 }
 
-/// `phrase @0.5` → ("phrase", 0.5).
-fn split_weight(line: &str) -> Result<(&str, f32), String> {
+/// The numbered content lines of a template file: trimmed, without blank
+/// lines and `#` comments.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// `[name]` → `Some("name")`; any other line → `None`.
+fn section<'a>(shown: &str, n: usize, line: &'a str) -> Result<Option<&'a str>, Error> {
+    match line.strip_prefix('[') {
+        None => Ok(None),
+        Some(sec) => sec
+            .strip_suffix(']')
+            .map(|name| Some(name.trim()))
+            .ok_or_else(|| err(shown, n, "section header without closing ']'".into())),
+    }
+}
+
+/// `phrase @0.5` → ("phrase", 0.5); without ` @` the default weight. A weight
+/// must lie in `range`, excluding a lower bound of zero.
+fn split_weight<'a>(
+    line: &'a str,
+    what: &str,
+    default: f32,
+    range: std::ops::RangeInclusive<f32>,
+) -> Result<(&'a str, f32), String> {
     match line.rsplit_once(" @") {
-        None => Ok((line, 1.0)),
+        None => Ok((line, default)),
         Some((body, w)) => {
             let w: f32 = w
                 .trim()
                 .parse()
-                .map_err(|_| format!("weight {:?} is not a number", w.trim()))?;
-            if !(w > 0.0 && w <= 1.0) {
-                return Err(format!("weight {w} must be in (0, 1]"));
+                .map_err(|_| format!("{what} {:?} is not a number", w.trim()))?;
+            if !(range.contains(&w) && w > 0.0) {
+                let open = if *range.start() > 0.0 { '[' } else { '(' };
+                return Err(format!(
+                    "{what} {w} must be in {open}{}, {}]",
+                    range.start(),
+                    range.end()
+                ));
             }
             Ok((body.trim(), w))
         }
