@@ -106,7 +106,10 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         }
         let name = html[name_start..name_end].to_ascii_lowercase();
         let tag_end = find_tag_end(bytes, name_end);
-        let attrs = &html[name_end..tag_end.saturating_sub(1).max(name_end)];
+        // A tag cut short by the next '<' has no '>' to drop, and the byte
+        // before that '<' may be inside a multi-byte character.
+        let attrs_end = if bytes[tag_end - 1] == b'>' { tag_end - 1 } else { tag_end };
+        let attrs = &html[name_end..attrs_end.max(name_end)];
         pos = tag_end;
 
         if closing {
