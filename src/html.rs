@@ -360,7 +360,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
         s.split(';')
             .filter_map(|d| d.strip_prefix(prop).and_then(|v| v.strip_prefix(':')))
             .map(|v| v.trim_end_matches("!important"))
-            .last()
+            .next_back()
     };
     if decl("display") == Some("none") {
         return true;

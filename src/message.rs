@@ -54,12 +54,13 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         Ok(mail) => {
             read_headers(&mail, &mut msg);
             walk.part(&mail, &mut msg, 0);
-            if msg.bodies.is_empty() && !body_of(&raw[start..]).iter().all(u8::is_ascii_whitespace) {
-                if !msg.notes.iter().any(|n| matches!(n, Note::LimitReached(_))) {
-                    msg.notes
-                        .push(Note::MimeRecovered("no text part found; raw body scanned".into()));
-                    walk.raw_body(&raw[start..], &mut msg);
-                }
+            if msg.bodies.is_empty()
+                && !body_of(&raw[start..]).iter().all(u8::is_ascii_whitespace)
+                && !msg.notes.iter().any(|n| matches!(n, Note::LimitReached(_)))
+            {
+                msg.notes
+                    .push(Note::MimeRecovered("no text part found; raw body scanned".into()));
+                walk.raw_body(&raw[start..], &mut msg);
             }
         }
         Err(e) => {
@@ -351,7 +352,7 @@ fn guess_boundary(body: &[u8]) -> Option<Vec<u8>> {
         }
     }
     for &(t, c) in &counts {
-        if c >= 2 && best.is_none_or(|(_, bc)| c > bc) {
+        if c >= 2 && best.map_or(true, |(_, bc)| c > bc) {
             best = Some((t, c));
         }
     }
