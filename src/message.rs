@@ -50,28 +50,64 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
     }
     // A first header line starting with whitespace makes mailparse give up.
     let start = raw.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-    match mailparse::parse_mail(&raw[start..]) {
+    let mut raw = &raw[start..];
+    let with_blank_line;
+    if let Some(at) = header_section_cut_short(raw) {
+        msg.notes.push(Note::MimeRecovered("no blank line after the headers".into()));
+        let eol: &[u8] = if raw[..at].ends_with(b"\r\n") { b"\r\n" } else { b"\n" };
+        with_blank_line = [&raw[..at], eol, &raw[at..]].concat();
+        raw = &with_blank_line;
+    }
+    match mailparse::parse_mail(raw) {
         Ok(mail) => {
             read_headers(&mail, &mut msg);
             walk.part(&mail, &mut msg, 0);
             if msg.bodies.is_empty()
-                && !body_of(&raw[start..]).iter().all(u8::is_ascii_whitespace)
+                && !body_of(raw).iter().all(u8::is_ascii_whitespace)
                 && !msg.notes.iter().any(|n| matches!(n, Note::LimitReached(_)))
             {
                 msg.notes
                     .push(Note::MimeRecovered("no text part found; raw body scanned".into()));
-                walk.raw_body(&raw[start..], &mut msg);
+                walk.raw_body(raw, &mut msg);
             }
         }
         Err(e) => {
             msg.notes.push(Note::MimeRecovered(e.to_string()));
-            if let Ok((headers, _)) = mailparse::parse_headers(&raw[start..]) {
+            if let Ok((headers, _)) = mailparse::parse_headers(raw) {
                 read_header_list(&headers, &mut msg);
             }
-            walk.raw_body(&raw[start..], &mut msg);
+            walk.raw_body(raw, &mut msg);
         }
     }
     msg
+}
+
+/// Where the body starts when a line that cannot be a header (no colon, or
+/// a name with spaces: prose) comes before any blank line. Mail clients show
+/// such a message from that line on; mailparse takes every following line for
+/// a header and loses the body, so the letter would go unread.
+fn header_section_cut_short(raw: &[u8]) -> Option<usize> {
+    let mut pos = 0;
+    while pos < raw.len() {
+        let end = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |i| pos + i + 1);
+        let line = &raw[pos..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.is_empty() {
+            return None;
+        }
+        let continuation = matches!(content[0], b' ' | b'\t');
+        let mbox_from = pos == 0 && content.starts_with(b"From ");
+        if !continuation && !mbox_from {
+            let name = memchr::memchr(b':', content).map(|c| content[..c].trim_ascii_end());
+            match name {
+                Some(n) if !n.is_empty() && !n.iter().any(|b| matches!(b, b' ' | b'\t')) => {}
+                _ => return Some(pos),
+            }
+        }
+        pos = end;
+    }
+    None
 }
 
 /// True when the input starts like a header section: `Name: value`, or an
