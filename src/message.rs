@@ -31,6 +31,7 @@ struct Walk<'l> {
     parts_seen: usize,
     decoded_bytes: usize,
     text_bytes: usize,
+    bodies_full: bool,
 }
 
 /// Parses `raw` into a [`Message`]. Never fails and never panics.
@@ -40,7 +41,7 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         msg.notes.push(Note::Empty);
         return msg;
     }
-    let mut walk = Walk { limits, parts_seen: 0, decoded_bytes: 0, text_bytes: 0 };
+    let mut walk = Walk { limits, parts_seen: 0, decoded_bytes: 0, text_bytes: 0, bodies_full: false };
 
     if !looks_like_headers(raw) {
         msg.notes.push(Note::NotAnEmail);
@@ -301,8 +302,13 @@ impl Walk<'_> {
             )));
         }
         self.text_bytes += visible.len();
-        if !visible.trim().is_empty() && msg.bodies.len() < u16::MAX as usize {
-            msg.bodies.push(visible);
+        if !visible.trim().is_empty() {
+            if msg.bodies.len() < u16::MAX as usize {
+                msg.bodies.push(visible);
+            } else if !self.bodies_full {
+                self.bodies_full = true;
+                msg.notes.push(Note::LimitReached("more than 65,535 text parts; the rest were not matched".into()));
+            }
         }
     }
 
@@ -343,6 +349,17 @@ impl Walk<'_> {
                 let chunk = trim_leading_newline(chunk.strip_prefix(b"--").unwrap_or(chunk));
                 if chunk.iter().all(u8::is_ascii_whitespace) {
                     continue;
+                }
+                // Hand-split chunks are parts too: without this bound a
+                // message mailparse rejects could hide its letter after
+                // 65,535 filler chunks.
+                self.parts_seen += 1;
+                if self.parts_seen > self.limits.max_parts {
+                    msg.notes.push(Note::LimitReached(format!(
+                        "more than {} MIME parts; the rest were not examined",
+                        self.limits.max_parts
+                    )));
+                    break;
                 }
                 // Each chunk: headers (maybe) + body; decode what we can.
                 let (hdr_end, is_b64, is_qp, charset, is_html) = sniff_part(chunk);
