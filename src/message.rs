@@ -59,6 +59,14 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         with_blank_line = [&raw[..at], eol, &raw[at..]].concat();
         raw = &with_blank_line;
     }
+    let defused;
+    if let Some((d, lines)) = defuse_encoded_word_floods(raw) {
+        msg.notes.push(Note::MimeRecovered(format!(
+            "{lines} over-long line(s) full of encoded-word markers were not RFC 2047 decoded"
+        )));
+        defused = d;
+        raw = &defused;
+    }
     match mailparse::parse_mail(raw) {
         Ok(mail) => {
             read_headers(&mail, &mut msg);
@@ -109,6 +117,50 @@ fn header_section_cut_short(raw: &[u8]) -> Option<usize> {
         pos = end;
     }
     None
+}
+
+/// mailparse's RFC 2047 decoder calls `line.chars().nth(i)` for every `=?`
+/// of a header line, and for every `?=` after one: its cost is about
+/// markers × line length, quadratic for a line full of them (a 1 MB header
+/// line of `=?` took minutes). A line with more markers than this has its
+/// `=?` broken up before parsing, which bounds the decoder's work at about
+/// 64 steps per byte and leaves that line's encoded words undecoded. Real
+/// header lines carry a few encoded words each (RFC 5322 caps a line at 998
+/// bytes, RFC 2047 a word at 75).
+const MAX_MARKERS_PER_LINE: usize = 128;
+
+/// Copies `raw` with every `=?` of marker-heavy lines turned into `= ?`,
+/// or `None` when no line needs it; also returns how many lines changed.
+/// Linear: only lines that contain a `=?` are counted.
+fn defuse_encoded_word_floods(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut lines = 0;
+    let (mut scanned, mut copied) = (0, 0);
+    while let Some(i) = memchr::memmem::find(&raw[scanned..], b"=?").map(|i| scanned + i) {
+        let start = memchr::memrchr(b'\n', &raw[scanned..i]).map_or(scanned, |j| scanned + j + 1);
+        let end = memchr::memchr(b'\n', &raw[i..]).map_or(raw.len(), |j| i + j);
+        let line = &raw[start..end];
+        let markers = memchr::memmem::find_iter(line, b"=?").count()
+            + memchr::memmem::find_iter(line, b"?=").count();
+        if markers > MAX_MARKERS_PER_LINE {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(raw.len() + line.len() / 2));
+            o.extend_from_slice(&raw[copied..start]);
+            let mut last = 0;
+            for k in memchr::memmem::find_iter(line, b"=?") {
+                o.extend_from_slice(&line[last..=k]);
+                o.push(b' ');
+                last = k + 1;
+            }
+            o.extend_from_slice(&line[last..]);
+            copied = end;
+            lines += 1;
+        }
+        scanned = end;
+    }
+    out.map(|mut o| {
+        o.extend_from_slice(&raw[copied..]);
+        (o, lines)
+    })
 }
 
 /// True when the input starts like a header section: `Name: value`, or an
@@ -225,7 +277,10 @@ impl Walk<'_> {
             return;
         }
         if mime == "message/rfc822" || mime == "message/global" {
-            let Some(body) = self.decoded_body(p, msg) else { return };
+            let Some(mut body) = self.decoded_body(p, msg) else { return };
+            if let Some((d, _)) = defuse_encoded_word_floods(&body) {
+                body = d;
+            }
             match mailparse::parse_mail(&body) {
                 Ok(inner) => {
                     // The attached message's subject is text the victim reads too.
