@@ -121,3 +121,85 @@ fn invalid_wallet_list_is_bounded() {
         v.invalid_wallets.len()
     );
 }
+
+/// mailparse's RFC 2047 header decoder calls `line.chars().nth(i)` for
+/// every `=?` (and every `?=` after one) in a line: quadratic. A 600 KB To
+/// header of encoded words took 2.6 s of CPU; 1 MB of `=?` would take
+/// minutes — in `parse_mail` itself for a part's Content-Type, and in every
+/// header we read. Found by the `mbox` fuzz target (timeout). Such lines are
+/// now defused before parsing, with a note.
+#[test]
+fn encoded_word_flood_in_a_header_line_is_linear() {
+    let letter = "I hacked your device and recorded you through your webcam while you were watching \
+adult videos. Send $1200 in Bitcoin to my wallet 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa within 48 hours, \
+or I will send the video to all your contacts. Do not reply to this email.";
+    let floods = [
+        "=?".repeat(500_000),
+        "=?".to_string() + &"a?=a".repeat(250_000),
+        "=?utf-8?B?w4lsw6h2ZQ==?=".repeat(40_000),
+    ];
+    for flood in &floods {
+        for header in [
+            "Subject",
+            "To",
+            "From",
+            "Content-Type: text/plain; x",
+            "Content-Transfer-Encoding",
+        ] {
+            let raw = format!("{header}: {flood}\r\nTo: a@b.c\r\n\r\n{letter}");
+            let v = classify(raw.as_bytes());
+            assert_eq!(v.label, Label::Sextortion, "{header}");
+        }
+        // Inside a base64 message/rfc822 attachment, out of reach of a scan of the outer bytes.
+        let inner = format!("Subject: {flood}\r\n\r\nhello");
+        let b64 = base64_encode(inner.as_bytes());
+        let raw = format!(
+            "Subject: x\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\n{letter}\r\n\
+             --m\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--m--\r\n"
+        );
+        assert_eq!(classify(raw.as_bytes()).label, Label::Sextortion);
+    }
+}
+
+fn base64_encode(input: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for (i, c) in input.chunks(3).enumerate() {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        out.push(A[(n >> 18) as usize & 63] as char);
+        out.push(A[(n >> 12) as usize & 63] as char);
+        out.push(if c.len() > 1 {
+            A[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            A[n as usize & 63] as char
+        } else {
+            '='
+        });
+        if i % 19 == 18 {
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// A figure of hundreds of digits ("3333…,000…eur") is extracted as an
+/// amount of `inf`, which serde_json writes as `null`: the verdict no
+/// longer reads back. Found by the `wallet_amount` fuzz target;
+/// `src/amount.rs` is being rewritten by its owner, so this stays ignored
+/// until then.
+#[test]
+#[ignore = "src/amount.rs (rewrite in progress) parses huge figures to inf"]
+fn huge_figure_is_not_an_infinite_amount() {
+    let raw = format!("Subject: x\n\npay {}eur now", "3".repeat(400));
+    let v = classify(raw.as_bytes());
+    for a in &v.amounts {
+        assert!(a.value.is_finite(), "{a:?}");
+    }
+    let json = serde_json::to_string(&v).unwrap();
+    let _: sextortion::Verdict = serde_json::from_str(&json).expect("verdict reads back");
+}
