@@ -136,17 +136,19 @@ fn defuse_encoded_word_floods(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
     let mut out: Option<Vec<u8>> = None;
     let mut lines = 0;
     let (mut scanned, mut copied) = (0, 0);
-    while let Some(i) = memchr::memmem::find(&raw[scanned..], b"=?").map(|i| scanned + i) {
+    use std::sync::LazyLock;
+    static OPEN: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"=?"));
+    static CLOSE: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"?="));
+    while let Some(i) = OPEN.find(&raw[scanned..]).map(|i| scanned + i) {
         let start = memchr::memrchr(b'\n', &raw[scanned..i]).map_or(scanned, |j| scanned + j + 1);
         let end = memchr::memchr(b'\n', &raw[i..]).map_or(raw.len(), |j| i + j);
         let line = &raw[start..end];
-        let markers = memchr::memmem::find_iter(line, b"=?").count()
-            + memchr::memmem::find_iter(line, b"?=").count();
+        let markers = OPEN.find_iter(line).count() + CLOSE.find_iter(line).count();
         if markers > MAX_MARKERS_PER_LINE {
             let o = out.get_or_insert_with(|| Vec::with_capacity(raw.len() + line.len() / 2));
             o.extend_from_slice(&raw[copied..start]);
             let mut last = 0;
-            for k in memchr::memmem::find_iter(line, b"=?") {
+            for k in OPEN.find_iter(line) {
                 o.extend_from_slice(&line[last..=k]);
                 o.push(b' ');
                 last = k + 1;
@@ -525,10 +527,12 @@ fn body_start(chunk: &[u8]) -> Option<usize> {
 
 pub(crate) fn looks_like_html(text: &str) -> bool {
     let head = &text.as_bytes()[..text.len().min(4096)];
-    let lower = head.to_ascii_lowercase();
-    [b"<html".as_slice(), b"<body", b"<div", b"<p>", b"<br", b"<table", b"<span", b"<!doctype"]
-        .iter()
-        .any(|t| memchr::memmem::find(&lower, t).is_some())
+    // Every marker starts with '<': test each '<' of the head in place
+    // rather than lower-casing a copy and running eight searches.
+    const MARKERS: [&[u8]; 8] = [b"<html", b"<body", b"<div", b"<p>", b"<br", b"<table", b"<span", b"<!doctype"];
+    memchr::memchr_iter(b'<', head).any(|i| {
+        MARKERS.iter().any(|m| head.len() - i >= m.len() && head[i..i + m.len()].eq_ignore_ascii_case(m))
+    })
 }
 
 /// Bytes → UTF-8 text. Valid UTF-8 is taken as UTF-8 whatever the label says
