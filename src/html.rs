@@ -382,8 +382,12 @@ pub(crate) fn style_hides(style: &str) -> bool {
     let mut height = None;
     let mut width = None;
     let mut max_width = None;
-    for d in style.split(';') {
-        let Some(colon) = d.find(':') else { continue };
+    let mut start = 0;
+    for end in memchr::memchr_iter(b';', style.as_bytes()).chain(std::iter::once(style.len())) {
+        // ';' and ':' are ASCII: byte positions are char boundaries.
+        let d = &style[start..end];
+        start = end + 1;
+        let Some(colon) = memchr(b':', d.as_bytes()) else { continue };
         let slot = match squeezed(&d[..colon]) {
             Some(Squeezed { buf, len }) => match &buf[..len] {
                 b"display" => &mut display,
