@@ -208,6 +208,7 @@ fn header_line_of_50_mib() {
     raw.extend_from_slice(b"\r\n\r\nbody");
     let v = classify(&raw);
     assert_eq!(v.label, Label::Clean);
+    assert!(limit_noted(&v), "{:?}", v.notes);
 }
 
 fn base64(input: &[u8]) -> String {
