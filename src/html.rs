@@ -327,6 +327,10 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 fn has_bare_attr(attrs: &str, key: &str) -> bool {
+    // Most tags do not mention the key at all: one search decides.
+    if find_ascii_ci(attrs.as_bytes(), 0, key.as_bytes()).is_none() {
+        return false;
+    }
     attrs
         .split(|c: char| c.is_ascii_whitespace() || c == '/')
         .any(|a| a.eq_ignore_ascii_case(key))
