@@ -39,8 +39,37 @@ struct HiddenRules {
 }
 
 struct Open {
-    name: String,
+    name: TagName,
     hidden: bool,
+}
+
+/// A lower-cased tag name, inline when short (every HTML tag name is):
+/// no allocation per tag.
+enum TagName {
+    Inline { buf: [u8; 15], len: u8 },
+    Heap(String),
+}
+
+impl TagName {
+    fn new(raw: &str) -> TagName {
+        if raw.len() <= 15 && raw.is_ascii() {
+            let mut buf = [0u8; 15];
+            for (d, s) in buf.iter_mut().zip(raw.bytes()) {
+                *d = s.to_ascii_lowercase();
+            }
+            TagName::Inline { buf, len: raw.len() as u8 }
+        } else {
+            TagName::Heap(raw.to_ascii_lowercase())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Lower-cased ASCII: always UTF-8.
+            TagName::Inline { buf, len } => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
+            TagName::Heap(s) => s,
+        }
+    }
 }
 
 /// Appends the visible text of `html` to `out`.
@@ -104,7 +133,8 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             pos = lt + 1;
             continue;
         }
-        let name = html[name_start..name_end].to_ascii_lowercase();
+        let tag = TagName::new(&html[name_start..name_end]);
+        let name = tag.as_str();
         let tag_end = find_tag_end(bytes, name_end);
         // A tag cut short by the next '<' has no '>' to drop, and the byte
         // before that '<' may be inside a multi-byte character.
@@ -117,7 +147,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 .iter()
                 .rev()
                 .take(MAX_CLOSE_SEARCH)
-                .position(|o| o.name == name)
+                .position(|o| o.name.as_str() == name)
             {
                 let keep = stack.len() - 1 - i;
                 for o in stack.drain(keep..) {
@@ -126,14 +156,14 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                     }
                 }
             }
-            if is_block(&name) && hidden_depth == 0 {
+            if is_block(name) && hidden_depth == 0 {
                 newline(out);
             }
             continue;
         }
 
         // Raw-text elements: skip to their close tag.
-        if matches!(name.as_str(), "style" | "script" | "title" | "template" | "xml") {
+        if matches!(name, "style" | "script" | "title" | "template" | "xml") {
             let close = format!("</{name}");
             pos = find_ci(bytes, pos, close.as_bytes()).map_or(bytes.len(), |i| {
                 memchr(b'>', &bytes[i..]).map_or(bytes.len(), |j| i + j + 1)
@@ -147,7 +177,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             pos = end_head.min(body);
             continue;
         }
-        if matches!(name.as_str(), "br" | "hr") {
+        if matches!(name, "br" | "hr") {
             if hidden_depth == 0 {
                 newline(out);
             }
@@ -158,23 +188,23 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             // readers see the image. Keep nothing.
             continue;
         }
-        if is_void(&name) || attrs.ends_with('/') {
+        if is_void(name) || attrs.ends_with('/') {
             continue;
         }
-        if is_block(&name) && hidden_depth == 0 {
+        if is_block(name) && hidden_depth == 0 {
             newline(out);
-        } else if matches!(name.as_str(), "td" | "th") && hidden_depth == 0 {
+        } else if matches!(name, "td" | "th") && hidden_depth == 0 {
             out.push(' ');
         }
         if stack.len() < MAX_DEPTH {
-            let hidden = is_hidden(&name, attrs, &rules);
+            let hidden = is_hidden(name, attrs, &rules);
             if hidden {
                 if hidden_depth == 0 {
                     hidden_region += 1;
                 }
                 hidden_depth += 1;
             }
-            stack.push(Open { name, hidden });
+            stack.push(Open { name: tag, hidden });
         }
     }
     stats
@@ -464,6 +494,26 @@ impl Squeezed {
 /// is not short ASCII cannot be one of those checked (no non-ASCII
 /// character lower-cases into one of their letters).
 fn squeezed(s: &str) -> Option<Squeezed> {
+    let mut out = Squeezed { buf: [0; 32], len: 0 };
+    // Bytes while the text is ASCII (ASCII whitespace is U+0009–U+000D and
+    // U+0020, as for `char::is_whitespace`); chars from the start otherwise.
+    for &b in s.as_bytes() {
+        if b >= 0x80 {
+            return squeezed_chars(s);
+        }
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            continue;
+        }
+        if out.len == out.buf.len() {
+            return None;
+        }
+        out.buf[out.len] = b.to_ascii_lowercase();
+        out.len += 1;
+    }
+    Some(out)
+}
+
+fn squeezed_chars(s: &str) -> Option<Squeezed> {
     let mut out = Squeezed { buf: [0; 32], len: 0 };
     for c in s.chars() {
         if c.is_whitespace() {
