@@ -94,6 +94,22 @@ fn multipart_nested_10000_deep() {
 }
 
 #[test]
+fn message_rfc822_nested_10000_deep() {
+    // Each attached message is parsed afresh (so the MIME parser's own
+    // nesting limit never applies): only max_depth bounds the recursion.
+    let mut raw = String::from(HEAD);
+    for _ in 0..10_000 {
+        raw.push_str("Content-Type: message/rfc822\r\n\r\n");
+    }
+    raw.push_str("Content-Type: text/plain\r\n\r\n");
+    raw.push_str(LETTER);
+    let v = classify(raw.as_bytes());
+    assert_not_silently_clean(&v);
+    assert!(limit_noted(&v), "{:?}", v.notes);
+    assert_bounded(&v);
+}
+
+#[test]
 fn letter_past_depth_limit_is_noted() {
     // Deep enough to pass the limit, shallow enough for the MIME parser.
     let clf = tight();
