@@ -6,7 +6,8 @@ use sextortion::{classify, Label};
 
 /// An HTML tag cut short by the next `<` right after a multi-byte character
 /// (`<a é<b>`): the attribute slice ended inside the character. Found by the
-/// `classify` fuzz target from a mutated Portuguese phishing page.
+/// `classify` fuzz target from a mutated Portuguese phishing page. Fixed in
+/// de29161.
 #[test]
 fn unclosed_tag_before_multibyte_char_does_not_panic() {
     for html in [
@@ -26,7 +27,7 @@ fn unclosed_tag_before_multibyte_char_does_not_panic() {
 /// A header section not ended by a blank line: mailparse took every
 /// following line for a header (`"I hacked your device…" = ""`), so the
 /// letter a mail client shows as the body was never read and the message
-/// came out Clean. Found by `tests/adversarial.rs`.
+/// came out Clean. Found by `tests/adversarial.rs`. Fixed in 09dca52.
 #[test]
 fn missing_blank_line_after_headers_still_reads_body() {
     let letter = "I hacked your device and recorded you through your webcam while you were watching \
@@ -51,7 +52,7 @@ or I will send the video to all your contacts. Do not reply to this email.";
 /// goes to the raw-body fallback, which split on the guessed boundary with
 /// no bound on chunks; text parts past 65,535 were dropped with no note, so
 /// 100,000 filler chunks hid the letter and the verdict was silently Clean.
-/// Found while writing `tests/adversarial.rs`.
+/// Found while writing `tests/adversarial.rs`. Fixed in ef8041b.
 #[test]
 fn raw_body_fallback_counts_chunks_against_max_parts() {
     let letter = "I hacked your device and recorded you through your webcam while you were watching \
@@ -127,7 +128,7 @@ fn invalid_wallet_list_is_bounded() {
 /// header of encoded words took 2.6 s of CPU; 1 MB of `=?` would take
 /// minutes — in `parse_mail` itself for a part's Content-Type, and in every
 /// header we read. Found by the `mbox` fuzz target (timeout). Such lines are
-/// now defused before parsing, with a note.
+/// now defused before parsing, with a note. Fixed in 2808cd8.
 #[test]
 fn encoded_word_flood_in_a_header_line_is_linear() {
     let letter = "I hacked your device and recorded you through your webcam while you were watching \
