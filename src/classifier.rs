@@ -180,12 +180,25 @@ impl Classifier {
     /// gets a verdict with a note.
     pub fn classify(&self, raw: &[u8]) -> Verdict {
         let inner = &*self.inner;
-        let msg = message::parse(raw, &inner.limits);
+        let mut msg = message::parse(raw, &inner.limits);
+        let mut notes = std::mem::take(&mut msg.notes);
 
         // The texts a reader sees: subject first, then each body.
         let mut texts: Vec<(Field, &str)> = Vec::with_capacity(msg.bodies.len() + 1);
         if let Some(s) = msg.meta.subject.as_deref() {
-            texts.push((Field::Subject, s));
+            // A header can be as long as the message: the subject gets the
+            // same matching budget as the bodies, not an unbounded one.
+            let mut cap = s.len().min(inner.limits.max_text_bytes);
+            while !s.is_char_boundary(cap) {
+                cap -= 1;
+            }
+            if cap < s.len() {
+                notes.push(crate::verdict::Note::LimitReached(format!(
+                    "subject over {} bytes; the rest was not matched",
+                    inner.limits.max_text_bytes
+                )));
+            }
+            texts.push((Field::Subject, &s[..cap]));
         }
         for (i, b) in msg.bodies.iter().enumerate() {
             texts.push((Field::Body(i as u16), b.as_str()));
@@ -242,7 +255,7 @@ impl Classifier {
             amounts,
             deadline,
             meta: msg.meta,
-            notes: msg.notes,
+            notes,
         }
     }
 

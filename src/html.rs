@@ -39,8 +39,42 @@ struct HiddenRules {
 }
 
 struct Open {
-    name: String,
+    name: TagName,
     hidden: bool,
+}
+
+/// A lower-cased tag name, inline when short (every HTML tag name is):
+/// no allocation per tag.
+enum TagName {
+    Inline { buf: [u8; 15], len: u8 },
+    Heap(String),
+}
+
+impl TagName {
+    fn new(raw: &str) -> TagName {
+        if raw.len() <= 15 && raw.is_ascii() {
+            let mut buf = [0u8; 15];
+            for (d, s) in buf.iter_mut().zip(raw.bytes()) {
+                *d = s.to_ascii_lowercase();
+            }
+            TagName::Inline {
+                buf,
+                len: raw.len() as u8,
+            }
+        } else {
+            TagName::Heap(raw.to_ascii_lowercase())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Lower-cased ASCII: always UTF-8.
+            TagName::Inline { buf, len } => {
+                std::str::from_utf8(&buf[..*len as usize]).unwrap_or("")
+            }
+            TagName::Heap(s) => s,
+        }
+    }
 }
 
 /// Appends the visible text of `html` to `out`.
@@ -104,7 +138,8 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             pos = lt + 1;
             continue;
         }
-        let name = html[name_start..name_end].to_ascii_lowercase();
+        let tag = TagName::new(&html[name_start..name_end]);
+        let name = tag.as_str();
         let tag_end = find_tag_end(bytes, name_end);
         // A tag cut short by the next '<' has no '>' to drop, and the byte
         // before that '<' may be inside a multi-byte character.
@@ -121,7 +156,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 .iter()
                 .rev()
                 .take(MAX_CLOSE_SEARCH)
-                .position(|o| o.name == name)
+                .position(|o| o.name.as_str() == name)
             {
                 let keep = stack.len() - 1 - i;
                 for o in stack.drain(keep..) {
@@ -130,17 +165,14 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                     }
                 }
             }
-            if is_block(&name) && hidden_depth == 0 {
+            if is_block(name) && hidden_depth == 0 {
                 newline(out);
             }
             continue;
         }
 
         // Raw-text elements: skip to their close tag.
-        if matches!(
-            name.as_str(),
-            "style" | "script" | "title" | "template" | "xml"
-        ) {
+        if matches!(name, "style" | "script" | "title" | "template" | "xml") {
             let close = format!("</{name}");
             pos = find_ci(bytes, pos, close.as_bytes()).map_or(bytes.len(), |i| {
                 memchr(b'>', &bytes[i..]).map_or(bytes.len(), |j| i + j + 1)
@@ -154,7 +186,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             pos = end_head.min(body);
             continue;
         }
-        if matches!(name.as_str(), "br" | "hr") {
+        if matches!(name, "br" | "hr") {
             if hidden_depth == 0 {
                 newline(out);
             }
@@ -165,7 +197,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             // readers see the image. Keep nothing.
             continue;
         }
-        if is_void(&name) || attrs.ends_with('/') {
+        if is_void(name) || attrs.ends_with('/') {
             continue;
         }
         // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
@@ -180,20 +212,20 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 }
             }
         }
-        if is_block(&name) && hidden_depth == 0 {
+        if is_block(name) && hidden_depth == 0 {
             newline(out);
-        } else if matches!(name.as_str(), "td" | "th") && hidden_depth == 0 {
+        } else if matches!(name, "td" | "th") && hidden_depth == 0 {
             out.push(' ');
         }
         if stack.len() < MAX_DEPTH {
-            let hidden = is_hidden(&name, attrs, &rules);
+            let hidden = is_hidden(name, attrs, &rules);
             if hidden {
                 if hidden_depth == 0 {
                     hidden_region += 1;
                 }
                 hidden_depth += 1;
             }
-            stack.push(Open { name, hidden });
+            stack.push(Open { name: tag, hidden });
         }
     }
     stats
@@ -360,14 +392,15 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// The value of attribute `key` (lower-case ASCII). Searches with ASCII
+/// case folded in place: no lower-cased copy per call (this runs for every
+/// tag with attributes).
 fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-    let lower = attrs.to_ascii_lowercase();
     let mut from = 0;
-    while let Some(i) = lower[from..].find(key) {
-        let at = from + i;
+    while let Some(at) = find_ascii_ci(attrs.as_bytes(), from, key.as_bytes()) {
         from = at + key.len();
-        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = lower[from..].trim_start();
+        let before_ok = at == 0 || attrs.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = attrs[from..].trim_start();
         if !before_ok || !rest.starts_with('=') {
             continue;
         }
@@ -388,7 +421,30 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
+/// First position at or after `from` where `needle` (lower-case ASCII)
+/// occurs in `hay`, ASCII case ignored.
+fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = needle[0];
+    let mut i = from;
+    while i + needle.len() <= hay.len() {
+        let j = i + memchr::memchr2(
+            first,
+            first.to_ascii_uppercase(),
+            &hay[i..hay.len() - needle.len() + 1],
+        )?;
+        if hay[j..j + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(j);
+        }
+        i = j + 1;
+    }
+    None
+}
+
 fn has_bare_attr(attrs: &str, key: &str) -> bool {
+    // Most tags do not mention the key at all: one search decides.
+    if find_ascii_ci(attrs.as_bytes(), 0, key.as_bytes()).is_none() {
+        return false;
+    }
     attrs
         .split(|c: char| c.is_ascii_whitespace() || c == '/')
         .any(|a| a.eq_ignore_ascii_case(key))
@@ -430,40 +486,145 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
 }
 
 /// True when a CSS declaration block hides its element.
+///
+/// Hot (every inline `style` of every HTML part), so one pass over the
+/// declarations and no allocation: property names are compared with
+/// whitespace skipped and ASCII case folded, which is what lower-casing and
+/// dropping every whitespace character of the block used to do; only a
+/// value that may matter is normalised, into a small stack buffer.
 pub(crate) fn style_hides(style: &str) -> bool {
-    let s: String = style
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let decl = |prop: &str| -> Option<&str> {
-        // The last declaration of a property wins, as in CSS.
-        s.rsplit(';')
-            .find_map(|d| d.strip_prefix(prop).and_then(|v| v.strip_prefix(':')))
-            .map(|v| v.trim_end_matches("!important"))
+    // The last declaration of a property wins, as in CSS.
+    let mut display = None;
+    let mut visibility = None;
+    let mut font_size = None;
+    let mut opacity = None;
+    let mut overflow = None;
+    let mut max_height = None;
+    let mut height = None;
+    let mut width = None;
+    let mut max_width = None;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b';', style.as_bytes()).chain(std::iter::once(style.len())) {
+        // ';' and ':' are ASCII: byte positions are char boundaries.
+        let d = &style[start..end];
+        start = end + 1;
+        let Some(colon) = memchr(b':', d.as_bytes()) else {
+            continue;
+        };
+        let slot = match squeezed(&d[..colon]) {
+            Some(Squeezed { buf, len }) => match &buf[..len] {
+                b"display" => &mut display,
+                b"visibility" => &mut visibility,
+                b"font-size" => &mut font_size,
+                b"opacity" => &mut opacity,
+                b"overflow" => &mut overflow,
+                b"max-height" => &mut max_height,
+                b"height" => &mut height,
+                b"width" => &mut width,
+                b"max-width" => &mut max_width,
+                _ => continue,
+            },
+            None => continue,
+        };
+        *slot = Some(&d[colon + 1..]);
+    }
+    // Values as a browser-agnostic normalisation sees them: whitespace
+    // dropped, lower-cased, trailing "!important" removed.
+    let val = |v: Option<&str>, f: &dyn Fn(&str) -> bool| -> bool {
+        let Some(v) = v else { return false };
+        match squeezed(v) {
+            Some(s) => f(s.as_str().trim_end_matches("!important")),
+            None => {
+                // Long or non-ASCII (rare): the same, allocating.
+                let full: String = v
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                f(full.trim_end_matches("!important"))
+            }
+        }
     };
-    if decl("display") == Some("none") {
+    if val(display, &|v| v == "none") {
         return true;
     }
-    if matches!(decl("visibility"), Some("hidden" | "collapse")) {
+    if val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
         return true;
     }
-    if decl("font-size").is_some_and(is_zero_length) {
+    if val(font_size, &is_zero_length) {
         return true;
     }
-    if decl("opacity").is_some_and(|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
+    if val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
         return true;
     }
-    let overflow_hidden = decl("overflow") == Some("hidden");
-    if overflow_hidden
-        && (decl("max-height").is_some_and(is_zero_length)
-            || decl("height").is_some_and(is_zero_length)
-            || decl("width").is_some_and(is_zero_length)
-            || decl("max-width").is_some_and(is_zero_length))
+    if val(overflow, &|v| v == "hidden")
+        && (val(max_height, &is_zero_length)
+            || val(height, &is_zero_length)
+            || val(width, &is_zero_length)
+            || val(max_width, &is_zero_length))
     {
         return true;
     }
     false
+}
+
+/// A short ASCII string with whitespace dropped and case folded.
+struct Squeezed {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Squeezed {
+    fn as_str(&self) -> &str {
+        // Only ASCII bytes are ever stored.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+/// `s` without whitespace and ASCII-lower-cased, when it is ASCII and that
+/// fits in 32 bytes; `None` otherwise. For ASCII this is exactly what
+/// dropping whitespace and `char::to_lowercase` give. A property name that
+/// is not short ASCII cannot be one of those checked (no non-ASCII
+/// character lower-cases into one of their letters).
+fn squeezed(s: &str) -> Option<Squeezed> {
+    let mut out = Squeezed {
+        buf: [0; 32],
+        len: 0,
+    };
+    // Bytes while the text is ASCII (ASCII whitespace is U+0009–U+000D and
+    // U+0020, as for `char::is_whitespace`); chars from the start otherwise.
+    for &b in s.as_bytes() {
+        if b >= 0x80 {
+            return squeezed_chars(s);
+        }
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            continue;
+        }
+        if out.len == out.buf.len() {
+            return None;
+        }
+        out.buf[out.len] = b.to_ascii_lowercase();
+        out.len += 1;
+    }
+    Some(out)
+}
+
+fn squeezed_chars(s: &str) -> Option<Squeezed> {
+    let mut out = Squeezed {
+        buf: [0; 32],
+        len: 0,
+    };
+    for c in s.chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if !c.is_ascii() || out.len == out.buf.len() {
+            return None;
+        }
+        out.buf[out.len] = c.to_ascii_lowercase() as u8;
+        out.len += 1;
+    }
+    Some(out)
 }
 
 fn is_zero_length(v: &str) -> bool {
@@ -827,6 +988,140 @@ mod tests {
         );
         assert_eq!(s, "ab");
         assert_eq!(st.hidden_elements, 2);
+    }
+
+    /// The allocating implementations `style_hides` and `attr_value` had
+    /// before they were made allocation-free: the oracle they must agree with.
+    fn style_hides_oracle(style: &str) -> bool {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let decl = |prop: &str| -> Option<&str> {
+            s.split(';')
+                .filter_map(|d| d.strip_prefix(prop).and_then(|v| v.strip_prefix(':')))
+                .map(|v| v.trim_end_matches("!important"))
+                .next_back()
+        };
+        decl("display") == Some("none")
+            || matches!(decl("visibility"), Some("hidden" | "collapse"))
+            || decl("font-size").is_some_and(is_zero_length)
+            || decl("opacity").is_some_and(|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01))
+            || decl("overflow") == Some("hidden")
+                && (decl("max-height").is_some_and(is_zero_length)
+                    || decl("height").is_some_and(is_zero_length)
+                    || decl("width").is_some_and(is_zero_length)
+                    || decl("max-width").is_some_and(is_zero_length))
+    }
+
+    fn attr_value_oracle<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
+        let lower = attrs.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(key) {
+            let at = from + i;
+            from = at + key.len();
+            let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
+            let rest = lower[from..].trim_start();
+            if !before_ok || !rest.starts_with('=') {
+                continue;
+            }
+            let vstart = attrs.len() - rest.len() + 1;
+            let v = attrs[vstart..].trim_start();
+            let off = attrs.len() - v.len();
+            return Some(match v.as_bytes().first() {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
+                    &attrs[off + 1..off + end]
+                }
+                _ => {
+                    let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                    &attrs[off..off + end]
+                }
+            });
+        }
+        None
+    }
+
+    const CSS_WORDS: &[&str] = &[
+        "display",
+        "DISPLAY",
+        "visibility",
+        "font-size",
+        "opacity",
+        "overflow",
+        "max-height",
+        "height",
+        "width",
+        "max-width",
+        ":",
+        ";",
+        " ",
+        "\t",
+        "none",
+        "hidden",
+        "collapse",
+        "0",
+        "0.0",
+        "0.5",
+        ".01",
+        "1",
+        "px",
+        "pt",
+        "em",
+        "%",
+        "!important",
+        "!IMPORTANT",
+        "K",
+        "\u{212A}",
+        "İ",
+        "é",
+        "\u{A0}",
+        "x",
+        "-",
+        "style",
+        "class",
+        "id",
+        "=",
+        "\"",
+        "'",
+        "Style",
+        "ID",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn style_hides_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(CSS_WORDS), 0..24)) {
+            let css = words.concat();
+            proptest::prop_assert_eq!(style_hides(&css), style_hides_oracle(&css), "{:?}", css);
+        }
+
+        #[test]
+        fn attr_value_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(CSS_WORDS), 0..24)) {
+            let attrs = words.concat();
+            for key in ["style", "class", "id"] {
+                proptest::prop_assert_eq!(attr_value(&attrs, key), attr_value_oracle(&attrs, key), "{:?}", attrs);
+            }
+        }
+    }
+
+    #[test]
+    fn style_hides_table() {
+        for (css, want) in [
+            ("display:none", true),
+            ("DISPLAY : NONE !important", true),
+            ("display:none;display:block", false),
+            ("font-size:0ÿ", true),
+            ("font-size: 0 px", true),
+            ("opacity:0.000000000000000000000000000000000000001", true),
+            ("overflow:hidden;max-height:0", true),
+            ("overflow:hidden", false),
+            ("visibility:collapse!important!important", true),
+            ("color:red", false),
+        ] {
+            assert_eq!(style_hides(css), want, "{css}");
+            assert_eq!(style_hides_oracle(css), want, "{css}");
+        }
     }
 
     #[test]

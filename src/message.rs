@@ -31,6 +31,7 @@ struct Walk<'l> {
     parts_seen: usize,
     decoded_bytes: usize,
     text_bytes: usize,
+    bodies_full: bool,
 }
 
 /// Parses `raw` into a [`Message`]. Never fails and never panics.
@@ -45,6 +46,7 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         parts_seen: 0,
         decoded_bytes: 0,
         text_bytes: 0,
+        bodies_full: false,
     };
 
     if !looks_like_headers(raw) {
@@ -71,6 +73,14 @@ pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
         };
         with_blank_line = [&raw[..at], eol, &raw[at..]].concat();
         raw = &with_blank_line;
+    }
+    let defused;
+    if let Some((d, lines)) = defuse_encoded_word_floods(raw) {
+        msg.notes.push(Note::MimeRecovered(format!(
+            "{lines} over-long line(s) full of encoded-word markers were not RFC 2047 decoded"
+        )));
+        defused = d;
+        raw = &defused;
     }
     match mailparse::parse_mail(raw) {
         Ok(mail) => {
@@ -123,6 +133,54 @@ fn header_section_cut_short(raw: &[u8]) -> Option<usize> {
         pos = end;
     }
     None
+}
+
+/// mailparse's RFC 2047 decoder calls `line.chars().nth(i)` for every `=?`
+/// of a header line, and for every `?=` after one: its cost is about
+/// markers × line length, quadratic for a line full of them (a 1 MB header
+/// line of `=?` took minutes). A line with more markers than this has its
+/// `=?` broken up before parsing, which bounds the decoder's work at about
+/// 64 steps per byte and leaves that line's encoded words undecoded. Real
+/// header lines carry a few encoded words each (RFC 5322 caps a line at 998
+/// bytes, RFC 2047 a word at 75).
+const MAX_MARKERS_PER_LINE: usize = 128;
+
+/// Copies `raw` with every `=?` of marker-heavy lines turned into `= ?`,
+/// or `None` when no line needs it; also returns how many lines changed.
+/// Linear: only lines that contain a `=?` are counted.
+fn defuse_encoded_word_floods(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut lines = 0;
+    let (mut scanned, mut copied) = (0, 0);
+    use std::sync::LazyLock;
+    static OPEN: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"=?"));
+    static CLOSE: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"?="));
+    while let Some(i) = OPEN.find(&raw[scanned..]).map(|i| scanned + i) {
+        let start = memchr::memrchr(b'\n', &raw[scanned..i]).map_or(scanned, |j| scanned + j + 1);
+        let end = memchr::memchr(b'\n', &raw[i..]).map_or(raw.len(), |j| i + j);
+        let line = &raw[start..end];
+        let markers = OPEN.find_iter(line).count() + CLOSE.find_iter(line).count();
+        if markers > MAX_MARKERS_PER_LINE {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(raw.len() + line.len() / 2));
+            o.extend_from_slice(&raw[copied..start]);
+            let mut last = 0;
+            for k in OPEN.find_iter(line) {
+                o.extend_from_slice(&line[last..=k]);
+                o.push(b' ');
+                last = k + 1;
+            }
+            o.extend_from_slice(&line[last..]);
+            copied = end;
+            lines += 1;
+        }
+        scanned = end;
+    }
+    out.map(|mut o| {
+        o.extend_from_slice(&raw[copied..]);
+        (o, lines)
+    })
 }
 
 /// True when the input starts like a header section: `Name: value`, or an
@@ -302,9 +360,12 @@ impl Walk<'_> {
             return;
         }
         if mime == "message/rfc822" || mime == "message/global" {
-            let Some(body) = self.decoded_body(p, msg) else {
+            let Some(mut body) = self.decoded_body(p, msg) else {
                 return;
             };
+            if let Some((d, _)) = defuse_encoded_word_floods(&body) {
+                body = d;
+            }
             match mailparse::parse_mail(&body) {
                 Ok(inner) => {
                     // The attached message's subject is text the victim reads too.
@@ -358,9 +419,7 @@ impl Walk<'_> {
         }
         let mut body = match p.get_body_encoded() {
             mailparse::body::Body::Base64(b) => base64_lenient(b.get_raw()),
-            mailparse::body::Body::QuotedPrintable(b) => {
-                b.get_decoded().unwrap_or_else(|_| b.get_raw().to_vec())
-            }
+            mailparse::body::Body::QuotedPrintable(b) => qp_decode_robust(b.get_raw()),
             mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => {
                 b.get_raw().to_vec()
             }
@@ -398,8 +457,15 @@ impl Walk<'_> {
             )));
         }
         self.text_bytes += visible.len();
-        if !visible.trim().is_empty() && msg.bodies.len() < u16::MAX as usize {
-            msg.bodies.push(visible);
+        if !visible.trim().is_empty() {
+            if msg.bodies.len() < u16::MAX as usize {
+                msg.bodies.push(visible);
+            } else if !self.bodies_full {
+                self.bodies_full = true;
+                msg.notes.push(Note::LimitReached(
+                    "more than 65,535 text parts; the rest were not matched".into(),
+                ));
+            }
         }
     }
 
@@ -444,6 +510,17 @@ impl Walk<'_> {
                 let chunk = trim_leading_newline(chunk.strip_prefix(b"--").unwrap_or(chunk));
                 if chunk.iter().all(u8::is_ascii_whitespace) {
                     continue;
+                }
+                // Hand-split chunks are parts too: without this bound a
+                // message mailparse rejects could hide its letter after
+                // 65,535 filler chunks.
+                self.parts_seen += 1;
+                if self.parts_seen > self.limits.max_parts {
+                    msg.notes.push(Note::LimitReached(format!(
+                        "more than {} MIME parts; the rest were not examined",
+                        self.limits.max_parts
+                    )));
+                    break;
                 }
                 // Each chunk: headers (maybe) + body; decode what we can.
                 let (hdr_end, is_b64, is_qp, charset, is_html) = sniff_part(chunk);
@@ -558,9 +635,10 @@ fn body_start(chunk: &[u8]) -> Option<usize> {
 
 pub(crate) fn looks_like_html(text: &str) -> bool {
     let head = &text.as_bytes()[..text.len().min(4096)];
-    let lower = head.to_ascii_lowercase();
-    [
-        b"<html".as_slice(),
+    // Every marker starts with '<': test each '<' of the head in place
+    // rather than lower-casing a copy and running eight searches.
+    const MARKERS: [&[u8]; 8] = [
+        b"<html",
         b"<body",
         b"<div",
         b"<p>",
@@ -568,9 +646,12 @@ pub(crate) fn looks_like_html(text: &str) -> bool {
         b"<table",
         b"<span",
         b"<!doctype",
-    ]
-    .iter()
-    .any(|t| memchr::memmem::find(&lower, t).is_some())
+    ];
+    memchr::memchr_iter(b'<', head).any(|i| {
+        MARKERS
+            .iter()
+            .any(|m| head.len() - i >= m.len() && head[i..i + m.len()].eq_ignore_ascii_case(m))
+    })
 }
 
 /// Bytes → UTF-8 text. Valid UTF-8 is taken as UTF-8 whatever the label says
@@ -645,6 +726,78 @@ fn flush(out: &mut Vec<u8>, acc: u32, n: u32) {
         3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
         _ => {}
     }
+}
+
+/// Quoted-printable exactly as mailparse decodes it (`quoted_printable`
+/// 0.5, `ParseMode::Robust`: bytes other than printable ASCII, tab, CR and
+/// LF dropped; each line's trailing whitespace dropped; lines rejoined with
+/// CRLF; a bad escape kept as written), in one pass: that crate collects a
+/// `String` char by char and splits it into lines first, which made it the
+/// costliest step of the pipeline on QP-heavy mail. `tests` checks it
+/// against mailparse's own decoder.
+pub(crate) fn qp_decode_robust(input: &[u8]) -> Vec<u8> {
+    let keep = |c: u8| matches!(c, b'\t' | b'\r' | b'\n' | b' '..=b'~');
+    let filtered;
+    let f: &[u8] = if input.iter().all(|&c| keep(c)) {
+        input
+    } else {
+        filtered = input
+            .iter()
+            .copied()
+            .filter(|&c| keep(c))
+            .collect::<Vec<u8>>();
+        &filtered
+    };
+    let mut out = Vec::with_capacity(f.len());
+    // None before the first line, then whether the previous line ended
+    // with a hard line break still to be written.
+    let mut line_break: Option<bool> = None;
+    let mut pos = 0;
+    while pos < f.len() {
+        let (mut line, next) = match memchr::memchr(b'\n', &f[pos..]) {
+            Some(i) => (&f[pos..pos + i], pos + i + 1),
+            None => (&f[pos..], f.len()),
+        };
+        pos = next;
+        while let [rest @ .., b' ' | b'\t' | b'\r'] = line {
+            line = rest;
+        }
+        if line_break == Some(true) {
+            out.extend_from_slice(b"\r\n");
+            line_break = Some(false);
+        }
+        let mut i = 0;
+        loop {
+            let Some(eq) = memchr::memchr(b'=', &line[i..]).map(|j| i + j) else {
+                out.extend_from_slice(&line[i..]);
+                line_break = Some(true);
+                break;
+            };
+            out.extend_from_slice(&line[i..eq]);
+            match (line.get(eq + 1), line.get(eq + 2)) {
+                // A soft line break.
+                (None, _) => break,
+                (Some(&u), None) => {
+                    out.extend_from_slice(&[b'=', u]);
+                    line_break = Some(true);
+                    break;
+                }
+                (Some(&u), Some(&l)) => {
+                    if u.is_ascii_hexdigit() && l.is_ascii_hexdigit() {
+                        let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                        out.push(hex(u) << 4 | hex(l));
+                    } else {
+                        out.extend_from_slice(&[b'=', u, l]);
+                    }
+                    i = eq + 3;
+                }
+            }
+        }
+    }
+    if f.ends_with(b"\n") && line_break == Some(true) {
+        out.extend_from_slice(b"\r\n");
+    }
+    out
 }
 
 /// Quoted-printable that never fails: a bad escape is kept as written.
@@ -827,6 +980,82 @@ mod tests {
         assert_eq!(base64_lenient(b"aGk"), b"hi");
         assert_eq!(base64_lenient(b"a G\nk=\n"), b"hi");
         assert_eq!(qp_lenient(b"a=3Db=\r\nc=ZZ"), b"a=bc=ZZ");
+    }
+
+    /// mailparse's own QP decoder: the oracle for `qp_decode_robust`.
+    fn qp_mailparse(body: &[u8]) -> Vec<u8> {
+        let mut raw = b"Content-Transfer-Encoding: quoted-printable\n\n".to_vec();
+        raw.extend_from_slice(body);
+        let m = mailparse::parse_mail(&raw).unwrap();
+        match m.get_body_encoded() {
+            mailparse::body::Body::QuotedPrintable(b) => b.get_decoded().unwrap(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn qp_decode_robust_table() {
+        for input in [
+            &b""[..],
+            b"\n",
+            b"\r\n",
+            b"a",
+            b"a\n",
+            b"a=\nb",
+            b"a=\r\nb\r\n",
+            b"=41=4a=4Z",
+            b"=",
+            b"=4",
+            b"x =\n",
+            b"a \t\r\nb  ",
+            b"caf=E9\xff\x00=\xff41",
+            b"a\rb\n",
+            b"\n\n\n",
+            b"=\n=\n",
+            b"a=\n\n",
+            b"==41",
+            b"=4=41",
+        ] {
+            assert_eq!(
+                qp_decode_robust(input),
+                qp_mailparse(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    const QP_PIECES: &[&[u8]] = &[
+        b"=",
+        b"=\n",
+        b"=\r\n",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b" ",
+        b"\t",
+        b"=4",
+        b"=41",
+        b"=e9",
+        b"=Z1",
+        b"ab",
+        b"\xff",
+        b"\x00",
+        b"\x0b",
+        b"\x0c",
+        b"~",
+        b"\xc3\xa9",
+        b"-",
+        b"==",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn qp_decode_robust_agrees_with_mailparse(parts in proptest::collection::vec(
+            proptest::sample::select(QP_PIECES), 0..40)) {
+            let input = parts.concat();
+            proptest::prop_assert_eq!(qp_decode_robust(&input), qp_mailparse(&input));
+        }
     }
 
     #[test]

@@ -105,8 +105,29 @@ const NOT_A_PASSWORD: &[&str] = &[
     "then",
 ];
 
+/// Every match of [`PASSWORD_IS`] contains one of these. The regex is the
+/// costliest step of the pipeline on text without them (its bounded
+/// Unicode repetitions keep the lazy DFA rebuilding states), so a cheap
+/// multi-substring search decides first.
+static PASSWORD_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new([
+        "passwor",
+        "kennwort",
+        "mot de passe",
+        "contrasena",
+        "clave",
+        "wachtwoord",
+        "senha",
+        "parola d'ordine",
+    ])
+    .expect("static patterns")
+});
+
 /// True when normalised `text` quotes a password-like token.
 pub(crate) fn password_quoted(text: &str) -> bool {
+    if !PASSWORD_WORDS.is_match(text) {
+        return false;
+    }
     PASSWORD_IS.captures_iter(text).any(|c| {
         let tok = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
         let tok = tok.trim_end_matches(['.', ',', ';', '!', '?']);
