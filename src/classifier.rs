@@ -205,8 +205,36 @@ impl Classifier {
         }
 
         let ev = self.evidence(&texts);
-        let (wallets, invalid_wallets) = wallet::extract(&texts);
-        let (amounts, deadline) = amount::extract(&texts, &wallets);
+        // One case-preserving folded view per text, shared by the wallet
+        // and amount scanners.
+        let cases: Vec<Normalized> = texts
+            .iter()
+            .map(|(_, t)| {
+                let mut n = Normalized::default();
+                normalize_into(t, Fold::Case, &mut n);
+                n
+            })
+            .collect();
+        let (wallets, invalid_wallets) = wallet::extract(&texts, &cases);
+        // Amounts and deadlines are looked for only where the letter makes a
+        // move they could belong to: a payment demand, a wallet, or a claim
+        // of compromise, recording or threat. Without one of those a message
+        // cannot be Suspicious (two core moves) or Sextortion (a threat), so
+        // the label never depends on this shortcut; ordinary mail — most
+        // mail — skips the costliest extractor.
+        let moves = [
+            Concept::Payment,
+            Concept::Compromise,
+            Concept::Recording,
+            Concept::Threat,
+        ]
+        .iter()
+        .any(|c| ev.strength[*c as usize] > 0.0);
+        let (amounts, deadline) = if moves || !wallets.is_empty() {
+            amount::extract(&texts, &cases, &wallets)
+        } else {
+            (Vec::new(), None)
+        };
 
         let mut signals = Vec::new();
         if signals::from_equals_to(msg.from_addr.as_deref(), msg.to_addr.as_deref()) {

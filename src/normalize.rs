@@ -28,7 +28,7 @@ pub enum Fold {
 
 /// Normalised text plus, for every byte of it, the byte offset in the source
 /// where the character it came from starts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Normalized {
     text: String,
     /// `map[i]` = source offset of normalised byte `i`; one extra entry at the
@@ -37,6 +37,21 @@ pub struct Normalized {
     /// Non-ASCII letters that were folded to a different Latin letter inside a
     /// word that also has plain Latin letters.
     pub(crate) homoglyphs: u32,
+}
+
+impl Clone for Normalized {
+    fn clone(&self) -> Self {
+        let mut n = Normalized::default();
+        n.clone_from(self);
+        n
+    }
+
+    /// Reuses this value's buffers.
+    fn clone_from(&mut self, source: &Self) {
+        self.text.clone_from(&source.text);
+        self.map.clone_from(&source.map);
+        self.homoglyphs = source.homoglyphs;
+    }
 }
 
 impl Normalized {
@@ -86,6 +101,19 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
     out.clear();
     out.text.reserve(src.len());
     out.map.reserve(src.len() + 1);
+    if fold == Fold::Case && src.is_ascii() {
+        // Most mail: nothing to fold, only the rare vertical tab and form
+        // feed become spaces, byte for byte.
+        out.text.extend(src.bytes().map(|b| {
+            if matches!(b, 0x0b | 0x0c) {
+                ' '
+            } else {
+                b as char
+            }
+        }));
+        out.map.extend(0..=src.len() as u32);
+        return;
+    }
     let mut st = State {
         out,
         collapse: fold == Fold::Match,

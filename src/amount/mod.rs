@@ -49,6 +49,7 @@ mod view;
 
 use serde::{Deserialize, Serialize};
 
+use crate::normalize::Normalized;
 use crate::verdict::{Field, Span};
 use crate::wallet::Wallet;
 
@@ -126,8 +127,11 @@ struct Limit {
 }
 
 /// Finds the demanded amounts and the deadline.
+///
+/// `cases[i]` is the [`crate::normalize::Fold::Case`] view of `texts[i]`.
 pub(crate) fn extract(
     texts: &[(Field, &str)],
+    cases: &[Normalized],
     wallets: &[Wallet],
 ) -> (Vec<Amount>, Option<Deadline>) {
     let mut view = View::default();
@@ -141,8 +145,8 @@ pub(crate) fn extract(
     let mut plain_overflow = false;
     let mut near: Vec<(usize, usize)> = Vec::new();
     let mut limit: Option<Limit> = None;
-    for (ti, &(field, text)) in texts.iter().enumerate() {
-        view.build(text);
+    for (ti, (&(field, text), case)) in texts.iter().zip(cases).enumerate() {
+        view.build_from(case);
         cue::find(view.as_str(), &mut hits);
         money::scan(&view, &mut sums);
         near.clear();
@@ -412,13 +416,20 @@ mod tests {
             .collect()
     }
 
+    fn cases(texts: &[(Field, &str)]) -> Vec<Normalized> {
+        texts
+            .iter()
+            .map(|(_, t)| crate::normalize::normalize(t, crate::normalize::Fold::Case))
+            .collect()
+    }
+
     fn run(bodies: &[&str]) -> (Vec<Amount>, Option<Deadline>) {
         let texts: Vec<(Field, &str)> = bodies
             .iter()
             .enumerate()
             .map(|(i, b)| (Field::Body(i as u16), *b))
             .collect();
-        let (amounts, deadline) = extract(&texts, &wallets(&texts));
+        let (amounts, deadline) = extract(&texts, &cases(&texts), &wallets(&texts));
         // Every span points at its raw text.
         for a in &amounts {
             let Field::Body(i) = a.span.field else {
@@ -839,7 +850,7 @@ mod tests {
             (Field::Subject, "Pay $800 or else"),
             (Field::Body(0), "Send $800 in Bitcoin."),
         ];
-        let (amounts, _) = extract(&texts, &[]);
+        let (amounts, _) = extract(&texts, &cases(&texts), &[]);
         assert_eq!(amounts.len(), 1);
         assert_eq!(amounts[0].span, span(Field::Subject, 4, 8));
     }

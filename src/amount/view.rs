@@ -8,7 +8,9 @@
 //! remembered on the side: a space that stands for a line break never joins
 //! the digit groups of a number, and a blank line ends a sentence.
 
-use crate::normalize::{is_invisible, normalize_into, Fold, Normalized};
+use crate::normalize::{is_invisible, Normalized};
+#[cfg(test)]
+use crate::normalize::{normalize_into, Fold};
 
 /// Reusable scratch for one text at a time.
 #[derive(Debug, Default)]
@@ -26,9 +28,21 @@ pub(super) struct View {
 }
 
 impl View {
-    /// Rebuilds the view for `src`, reusing the buffers.
+    /// Rebuilds the view for `src`, reusing the buffers (tests build from text).
+    #[cfg(test)]
     pub(super) fn build(&mut self, src: &str) {
         normalize_into(src, Fold::Case, &mut self.norm);
+        self.rebuild();
+    }
+
+    /// Rebuilds the view from the [`Fold::Case`] view of the text, already
+    /// built by the caller (the wallet scanner reads the same one).
+    pub(super) fn build_from(&mut self, case: &Normalized) {
+        self.norm.clone_from(case);
+        self.rebuild();
+    }
+
+    fn rebuild(&mut self) {
         self.text.clear();
         self.map.clear();
         self.breaks.clear();

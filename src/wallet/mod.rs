@@ -208,38 +208,30 @@ pub fn canonical_address(s: &str) -> Option<String> {
 /// assert_eq!(w[0].chain.code(), "btc");
 /// ```
 pub fn find_wallets(text: &str) -> Vec<Wallet> {
-    extract(&[(Field::Body(0), text)]).0
-}
-
-/// The text scanned: the source itself when it is ASCII (nothing to fold),
-/// else its folded view with a map back.
-enum View<'a> {
-    Ascii(&'a str),
-    Folded(Normalized),
-}
-
-impl View<'_> {
-    fn text(&self) -> &str {
-        match self {
-            View::Ascii(s) => s,
-            View::Folded(n) => n.as_str(),
-        }
-    }
-
-    fn source_range(&self, s: usize, e: usize) -> (usize, usize) {
-        match self {
-            View::Ascii(_) => (s, e),
-            View::Folded(n) => n.source_range(s, e),
-        }
-    }
+    extract(&[(Field::Body(0), text)], &[normalize(text, Fold::Case)]).0
 }
 
 /// At most this many wallet-shaped failures are kept per message: they are
 /// diagnostics, and a hostile message could hold thousands.
 const MAX_WALLET_LIKE: usize = 64;
 
-/// Finds every wallet in the visible texts of one message.
-pub(crate) fn extract(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>) {
+/// [`extract`] for texts without a prebuilt Case view (tests).
+#[cfg(test)]
+pub(crate) fn extract_texts(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>) {
+    let cases: Vec<Normalized> = texts
+        .iter()
+        .map(|(_, t)| normalize(t, Fold::Case))
+        .collect();
+    extract(texts, &cases)
+}
+
+/// Finds every wallet in the visible texts of one message. `cases[i]` is the
+/// [`Fold::Case`] view of `texts[i]` (look-alikes folded, invisible
+/// characters dropped, case kept); spans map back through it.
+pub(crate) fn extract(
+    texts: &[(Field, &str)],
+    cases: &[Normalized],
+) -> (Vec<Wallet>, Vec<WalletLike>) {
     let mut wallets: Vec<Wallet> = Vec::new();
     let mut invalid: Vec<WalletLike> = Vec::new();
     // Canonical address → index in `wallets`; failed texts already kept.
@@ -247,15 +239,10 @@ pub(crate) fn extract(texts: &[(Field, &str)]) -> (Vec<Wallet>, Vec<WalletLike>)
     let mut seen_bad: HashSet<String> = HashSet::new();
     let mut hits = Vec::new();
     let mut misses = Vec::new();
-    for &(field, text) in texts {
-        let view = if text.is_ascii() {
-            View::Ascii(text)
-        } else {
-            View::Folded(normalize(text, Fold::Case))
-        };
+    for (&(field, text), view) in texts.iter().zip(cases) {
         hits.clear();
         misses.clear();
-        scan::scan(view.text(), &mut hits, &mut misses);
+        scan::scan(view.as_str(), &mut hits, &mut misses);
         for h in hits.drain(..) {
             if let Some(&i) = seen.get(&h.valid.canonical) {
                 let w = &mut wallets[i];

@@ -207,7 +207,7 @@ proptest! {
         ]).prop_map(str::to_string),
     ], 0..24)) {
         let text: String = parts.concat();
-        let (w, bad) = extract(&[(Field::Body(0), &text)]);
+        let (w, bad) = extract_texts(&[(Field::Body(0), &text)]);
         for x in &w {
             prop_assert!(parse_address(&x.address).is_some());
             prop_assert!(text.get(x.span.start as usize..x.span.end as usize).is_some());

@@ -421,7 +421,7 @@ macro_rules! none {
         #[test]
         fn $name() {
             let text: String = $text.into();
-            let (w, bad) = extract(&[(Field::Body(0), &text)]);
+            let (w, bad) = extract_texts(&[(Field::Body(0), &text)]);
             assert!(w.is_empty(), "{text:?} → {w:?}");
             assert!(bad.is_empty(), "{text:?} → {bad:?}");
         }
@@ -692,13 +692,13 @@ none!(
 #[test]
 fn mutated_is_wallet_like_not_wallet() {
     let text = format!("pay {GENESIS_BAD} now");
-    let (w, bad) = extract(&[(Field::Body(0), &text)]);
+    let (w, bad) = extract_texts(&[(Field::Body(0), &text)]);
     assert!(w.is_empty());
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].text, GENESIS_BAD);
     assert_eq!(bad[0].reason, "checksum mismatch");
     let eth = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD";
-    let (w, bad) = extract(&[(Field::Body(0), eth)]);
+    let (w, bad) = extract_texts(&[(Field::Body(0), eth)]);
     assert!(w.is_empty());
     assert_eq!(bad[0].reason, "EIP-55 checksum mismatch");
 }
@@ -728,7 +728,7 @@ fn dedupe_across_parts_keeps_first() {
     let html = format!("<p>{GENESIS}</p>");
     let plain =
         format!("pay to bitcoin:{GENESIS}?amount=0.1 and TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
-    let (w, _) = extract(&[
+    let (w, _) = extract_texts(&[
         (Field::Subject, "urgent"),
         (Field::Body(0), &html),
         (Field::Body(1), &plain),
@@ -740,7 +740,7 @@ fn dedupe_across_parts_keeps_first() {
     assert_eq!(w[0].uri_amount.as_deref(), Some("0.1"));
     assert_eq!(w[1].chain, Chain::Tron);
     // Case variants of one bech32 / cashaddr / EIP-55 address are one wallet.
-    let (w, _) = extract(&[
+    let (w, _) = extract_texts(&[
         (Field::Body(0), "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
         (Field::Body(1), "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
         (Field::Body(2), "qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a"),
@@ -840,7 +840,7 @@ fn dense_random_tokens_stay_cheap() {
             format!("1A1zP1eP5QGefi2DMPTfTL5SLmv{tail} ")
         })
         .collect();
-    let (w, bad) = extract(&[(Field::Body(0), &many)]);
+    let (w, bad) = extract_texts(&[(Field::Body(0), &many)]);
     assert!(w.is_empty());
     assert_eq!(bad.len(), 64);
 }
