@@ -61,6 +61,8 @@ pub(crate) struct Splitter<R> {
     limit: u64,
     chunk: usize,
     eof: bool,
+    /// The read error that ended the stream.
+    broken: Option<io::Error>,
     done: bool,
     finder: memmem::Finder<'static>,
 }
@@ -84,6 +86,7 @@ impl<R: Read> Splitter<R> {
             limit,
             chunk: chunk.max(1),
             eof: false,
+            broken: None,
             done: false,
             finder: memmem::Finder::new(b"\nFrom "),
         }
@@ -100,6 +103,14 @@ impl<R: Read> Splitter<R> {
             }
             if self.eof {
                 self.done = true;
+                if let Some(error) = self.broken.take() {
+                    return Some(Err(Broken {
+                        index: self.index,
+                        offset: self.rec_offset,
+                        bytes: self.dropped + (self.buf.len() - self.start) as u64,
+                        error,
+                    }));
+                }
                 if self.start < self.buf.len() || self.dropped > 0 {
                     let end = self.buf.len();
                     return Some(Ok(self.take(end)));
@@ -108,15 +119,7 @@ impl<R: Read> Splitter<R> {
             }
             self.drop_oversize();
             self.compact();
-            if let Err(error) = self.fill() {
-                self.done = true;
-                return Some(Err(Broken {
-                    index: self.index,
-                    offset: self.rec_offset,
-                    bytes: self.dropped + (self.buf.len() - self.start) as u64,
-                    error,
-                }));
-            }
+            self.fill();
         }
     }
 
@@ -192,14 +195,21 @@ impl<R: Read> Splitter<R> {
         self.start = 0;
     }
 
-    fn fill(&mut self) -> io::Result<()> {
-        let n = (&mut self.r)
+    /// Reads the next chunk. A read error ends the stream like EOF, except
+    /// that the record being read is then reported broken: the bytes read
+    /// before the error (already in the buffer) still yield their records.
+    fn fill(&mut self) {
+        match (&mut self.r)
             .take(self.chunk as u64)
-            .read_to_end(&mut self.buf)?;
-        if n == 0 {
-            self.eof = true;
+            .read_to_end(&mut self.buf)
+        {
+            Ok(0) => self.eof = true,
+            Ok(_) => {}
+            Err(e) => {
+                self.eof = true;
+                self.broken = Some(e);
+            }
         }
-        Ok(())
     }
 }
 
