@@ -197,7 +197,7 @@ fn mboxrd_from_lines_are_unquoted() {
         "Hello,\nFrom the start: I know you.\n>From a quote.\n",
         1,
     );
-    let text = mbox(&[letter.clone()]);
+    let text = mbox(std::slice::from_ref(&letter));
     assert!(text.contains("\n>From the start") && text.contains("\n>>From a quote"));
     let d = TempDir::new("mboxrd");
     let p = d.write("rd.mbox", &text);

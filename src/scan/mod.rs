@@ -55,11 +55,12 @@
 mod input;
 mod mbox;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -380,6 +381,10 @@ impl Scanner {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .thread_name(|i| format!("sextortion-classify-{i}"))
+            // Classifier panics are caught per message; anything else is
+            // reported by the gap it leaves (see `Scan::next_item`), not by
+            // aborting the process.
+            .panic_handler(|_| {})
             .build()
             .map_err(|e| Error::Threads {
                 what: format!("a pool of {} threads", self.threads),
@@ -390,7 +395,16 @@ impl Scanner {
         // Two batches may wait in each queue: the reader runs ahead of the
         // pool, the pool ahead of the consumer, and no further.
         let (job_tx, job_rx) = sync_channel::<Vec<input::Job>>(1);
-        let (item_tx, item_rx) = sync_channel::<Vec<ScanItem>>(1);
+        let (item_tx, item_rx) = channel::<(u64, Vec<ScanItem>)>();
+        // Batches classified but not yet handed out are bounded by tokens
+        // the consumer gives back, so that memory stays bounded while
+        // several batches are in the pool at once (no idle thread waiting
+        // for the slowest message of a batch).
+        let window = 2 * pool.current_num_threads() + 2;
+        let (token_tx, token_rx) = sync_channel::<()>(window);
+        for _ in 0..window {
+            let _ = token_tx.send(());
+        }
 
         let cfg = self.cfg;
         let p = Arc::clone(&progress);
@@ -398,21 +412,29 @@ impl Scanner {
             input::produce(inputs, cfg, job_tx, &p)
         })?;
         let clf = self.clf.clone();
-        let classifier = spawn("sextortion-dispatch", move || {
-            for batch in job_rx {
-                let items: Vec<ScanItem> =
-                    pool.install(|| batch.into_par_iter().map(|j| run(&clf, j)).collect());
-                if item_tx.send(items).is_err() {
-                    break;
+        let dispatcher = spawn("sextortion-dispatch", move || {
+            for (seq, batch) in (0u64..).zip(job_rx) {
+                if token_rx.recv().is_err() {
+                    break; // the consumer has gone
                 }
+                let tx = item_tx.clone();
+                let clf = clf.clone();
+                pool.spawn(move || {
+                    let items: Vec<ScanItem> =
+                        batch.into_par_iter().map(|j| run(&clf, j)).collect();
+                    let _ = tx.send((seq, items));
+                });
             }
         })?;
         Ok(Scan {
             rx: item_rx,
+            pending: BTreeMap::new(),
+            next_seq: 0,
+            tokens: token_tx,
             current: Vec::new().into_iter(),
             stats: ScanStats::default(),
             progress,
-            threads: vec![reader, classifier],
+            threads: vec![reader, dispatcher],
             finished: false,
         })
     }
@@ -438,17 +460,10 @@ fn run(clf: &Classifier, job: input::Job) -> ScanItem {
     } = job;
     let result = match work {
         input::Work::Classify(data) => catch_unwind(AssertUnwindSafe(|| clf.classify(&data)))
-            .map_err(|p| {
-                let message = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                ScanError::Panic {
-                    path: source.to_path_buf(),
-                    index,
-                    message,
-                }
+            .map_err(|p| ScanError::Panic {
+                path: source.to_path_buf(),
+                index,
+                message: panic_message(&*p),
             }),
         input::Work::Failed(e) => Err(e),
     };
@@ -477,7 +492,11 @@ pub(crate) struct Progress {
 /// Dropping it stops the background threads at their next batch.
 #[derive(Debug)]
 pub struct Scan {
-    rx: Receiver<Vec<ScanItem>>,
+    rx: Receiver<(u64, Vec<ScanItem>)>,
+    /// Batches that came back ahead of their turn.
+    pending: BTreeMap<u64, Vec<ScanItem>>,
+    next_seq: u64,
+    tokens: SyncSender<()>,
     current: std::vec::IntoIter<ScanItem>,
     stats: ScanStats,
     progress: Arc<Progress>,
@@ -513,40 +532,61 @@ impl Scan {
             if let Some(item) = self.current.next() {
                 return Some(item);
             }
+            if let Some(batch) = self.pending.remove(&self.next_seq) {
+                self.next_seq += 1;
+                self.current = batch.into_iter();
+                let _ = self.tokens.try_send(());
+                continue;
+            }
             if self.finished {
-                return None;
+                // A batch never came back (a worker died): say so, then
+                // hand out what follows it.
+                let (seq, batch) = self.pending.pop_first()?;
+                self.next_seq = seq + 1;
+                self.current = batch.into_iter();
+                return Some(internal(
+                    "a batch of messages was lost: a scanner thread panicked".into(),
+                ));
             }
             match self.rx.recv() {
-                Ok(batch) => self.current = batch.into_iter(),
+                Ok((seq, items)) => {
+                    self.pending.insert(seq, items);
+                }
                 Err(_) => {
-                    // Both threads are done; a panic there would lose items
-                    // silently, so it becomes an error item.
+                    // Every batch is in; a panic of the reading or
+                    // dispatching thread would lose items silently, so it
+                    // becomes an error item.
                     self.finished = true;
                     let died: Vec<String> = self
                         .threads
                         .drain(..)
                         .filter_map(|t| t.join().err())
-                        .map(|p| {
-                            p.downcast_ref::<&str>()
-                                .map(|s| s.to_string())
-                                .or_else(|| p.downcast_ref::<String>().cloned())
-                                .unwrap_or_else(|| "scanner thread panicked".into())
-                        })
+                        .map(|p| panic_message(&*p))
                         .collect();
-                    if died.is_empty() {
-                        return None;
+                    if !died.is_empty() {
+                        return Some(internal(died.join("; ")));
                     }
-                    return Some(ScanItem {
-                        source: Arc::from(Path::new("")),
-                        index: 0,
-                        offset: None,
-                        bytes: 0,
-                        result: Err(ScanError::Internal(died.join("; "))),
-                    });
                 }
             }
         }
     }
+}
+
+fn internal(message: String) -> ScanItem {
+    ScanItem {
+        source: Arc::from(Path::new("")),
+        index: 0,
+        offset: None,
+        bytes: 0,
+        result: Err(ScanError::Internal(message)),
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 impl Iterator for Scan {
