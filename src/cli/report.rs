@@ -85,6 +85,22 @@ pub fn render(s: &Summary, inputs: &[String]) -> String {
             &[SEXT, SUSP, OTHER],
             &format!("messages per {unit}"),
         ));
+        if t.sextortion + t.suspicious > 0 {
+            // Flagged mail is usually a sliver of the total: its own scale.
+            let flagged: Vec<(String, Vec<f64>)> = bars
+                .iter()
+                .map(|(l, v)| (l.clone(), vec![v[0], v[1]]))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<p class=\"muted\">Flagged messages only (sextortion, suspicious):</p>"
+            );
+            h.push_str(&stacked_bars(
+                &flagged,
+                &[SEXT, SUSP],
+                &format!("flagged messages per {unit}"),
+            ));
+        }
         if outside > 0 {
             let _ = writeln!(h, "<p class=\"muted\">{outside} message(s) dated outside the charted range (outliers) are left out of the chart but counted in the table.</p>");
         }
@@ -118,8 +134,8 @@ pub fn render(s: &Summary, inputs: &[String]) -> String {
             html(&w.address),
             w.messages,
             w.sextortion,
-            html(w.first_date.as_deref().unwrap_or("-")),
-            html(w.last_date.as_deref().unwrap_or("-")),
+            day_cell(w.first_date.as_deref()),
+            day_cell(w.last_date.as_deref()),
             html(&amounts.join(", ")),
             html(&w.families.join(", "))
         );
@@ -202,9 +218,11 @@ pub fn render(s: &Summary, inputs: &[String]) -> String {
 }
 
 /// Bars over time: per day when the dates span at most 400 days, else per
-/// month, else per year; zero-filled. The 0.5 % earliest and latest
-/// messages are left out of the range (bogus dates like 1970 or 2099 would
-/// flatten everything), and counted in the third value returned.
+/// month, else per year; zero-filled. Bogus dates (1970 from a zero
+/// timestamp, 2099 from a broken clock) would flatten everything, so the
+/// range is cut to the quartiles widened by three interquartile ranges (at
+/// least 30 days) and to the 0.5 %–99.5 % quantiles; messages outside it
+/// are counted in the third value returned.
 fn volume(days: &[DayRow]) -> (&'static str, Vec<(String, Vec<f64>)>, u64) {
     let parsed: Vec<(i64, &DayRow)> = days
         .iter()
@@ -214,24 +232,32 @@ fn volume(days: &[DayRow]) -> (&'static str, Vec<(String, Vec<f64>)>, u64) {
     if total == 0 {
         return ("day", Vec::new(), 0);
     }
-    let cut = total / 200;
-    let (mut lo, mut hi) = (parsed[0].0, parsed[parsed.len() - 1].0);
-    let mut acc = 0;
-    for (n, d) in &parsed {
-        acc += d.messages;
-        if acc > cut {
-            lo = *n;
-            break;
+    // The day below which a share `q` of the messages lies.
+    let quantile = |q: f64| {
+        let want = (q * total as f64).floor() as u64;
+        let mut acc = 0;
+        for (n, d) in &parsed {
+            acc += d.messages;
+            if acc > want {
+                return *n;
+            }
         }
-    }
-    acc = 0;
-    for (n, d) in parsed.iter().rev() {
-        acc += d.messages;
-        if acc > cut {
-            hi = *n;
-            break;
-        }
-    }
+        parsed[parsed.len() - 1].0
+    };
+    let (q1, q3) = (quantile(0.25), quantile(0.75));
+    let fence = (3 * (q3 - q1)).max(30);
+    let (lo_fence, hi_fence) = (
+        quantile(0.005).max(q1 - fence),
+        quantile(0.995).min(q3 + fence),
+    );
+    // The range runs from the first to the last day with mail inside the fences.
+    let inside = || {
+        parsed
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| (lo_fence..=hi_fence).contains(n))
+    };
+    let (lo, hi) = (inside().min().unwrap_or(q1), inside().max().unwrap_or(q3));
     let outside: u64 = parsed
         .iter()
         .filter(|(n, _)| *n < lo || *n > hi)
@@ -300,7 +326,7 @@ fn stacked_bars(bars: &[(String, Vec<f64>)], colors: &[&str], title: &str) -> St
     let step = plot_w / bars.len() as f64;
     let bw = (step * 0.8).max(1.0);
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {hgt}\" width=\"{w}\" height=\"{hgt}\" role=\"img\" aria-label=\"{}\">",
+        "<svg viewBox=\"0 0 {w} {hgt}\" width=\"{w}\" height=\"{hgt}\" role=\"img\" aria-label=\"{}\">",
         html(title)
     );
     for i in 0..=4 {
@@ -360,7 +386,7 @@ fn hbars(rows: &[(String, f64)], color: &str, title: &str) -> String {
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(1.0);
     let plot_w = w - label_w - 60.0;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {hgt}\" width=\"{w}\" height=\"{hgt}\" role=\"img\" aria-label=\"{}\">",
+        "<svg viewBox=\"0 0 {w} {hgt}\" width=\"{w}\" height=\"{hgt}\" role=\"img\" aria-label=\"{}\">",
         html(title)
     );
     for (i, (label, v)) in rows.iter().enumerate() {
@@ -390,15 +416,29 @@ fn hbars(rows: &[(String, f64)], color: &str, title: &str) -> String {
     s
 }
 
-/// 1, 2, 5 × 10ⁿ at or above `x`.
+/// The top of a count axis with four gridlines at whole steps of 1, 2 or 5 × 10ⁿ.
 fn nice_max(x: f64) -> f64 {
-    let p = 10f64.powf(x.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if m * p >= x {
-            return m * p;
+    let mut p = 1.0;
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            if 4.0 * m * p >= x {
+                return 4.0 * m * p;
+            }
         }
+        p *= 10.0;
     }
-    10.0 * p
+}
+
+/// The day of an RFC 3339 date, the full date as a tooltip.
+fn day_cell(d: Option<&str>) -> String {
+    match d {
+        Some(d) => format!(
+            "<span title=\"{}\">{}</span>",
+            html(d),
+            html(&super::summary::day_of(d).unwrap_or_else(|| d.to_string()))
+        ),
+        None => "-".into(),
+    }
 }
 
 /// Days since 1970-01-01 of `YYYY-MM-DD` (proleptic Gregorian).
@@ -465,11 +505,24 @@ mod tests {
             sextortion: 1,
             suspicious: 0,
         };
-        let mut days = vec![row("1970-01-01", 1)];
-        days.extend([row("2024-05-01", 200), row("2024-05-04", 200)]);
+        let mut days = vec![row("1970-01-01", 3)];
+        days.extend([
+            row("2024-05-01", 200),
+            row("2024-05-04", 200),
+            row("2099-01-01", 3),
+        ]);
         let (unit, bars, outside) = volume(&days);
-        assert_eq!((unit, bars.len(), outside), ("day", 4, 1));
+        assert_eq!((unit, bars.len(), outside), ("day", 4, 6));
         assert_eq!(bars[1].1.iter().sum::<f64>(), 0.0);
+        assert_eq!(
+            (
+                nice_max(5.0),
+                nice_max(1.0),
+                nice_max(2000.0),
+                nice_max(2001.0)
+            ),
+            (8.0, 4.0, 2000.0, 4000.0)
+        );
     }
 
     #[test]
