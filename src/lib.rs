@@ -84,7 +84,7 @@ mod templates;
 mod verdict;
 pub mod wallet;
 pub mod scan;
-pub use scan::{Input, Scan, ScanError, ScanItem, ScanStats, Scanner};
+pub use scan::{mbox_messages, Input, MboxMessage, Scan, ScanError, ScanItem, ScanStats, Scanner};
 
 pub use amount::{Amount, Deadline};
 pub use classifier::{Classifier, ClassifierBuilder, Limits};

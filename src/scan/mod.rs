@@ -36,6 +36,8 @@
 //!   loops and dangling links become error items;
 //! - standard input ([`Input::Stdin`]) or any reader ([`Input::reader`]).
 //!
+//! [`mbox_messages`] is the splitter on its own, for any reader.
+//!
 //! # Order, parallelism and memory
 //!
 //! One thread reads and splits the inputs into batches of messages, the
@@ -473,6 +475,64 @@ fn run(clf: &Classifier, job: input::Job) -> ScanItem {
         offset,
         bytes,
         result,
+    }
+}
+
+/// One message of an mbox, as [`mbox_messages`] yields it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MboxMessage {
+    /// Message number, from 0.
+    pub index: u64,
+    /// Byte offset of its `From ` line in the stream.
+    pub offset: u64,
+    /// Size in the stream, from its `From ` line to the next separator.
+    pub bytes: u64,
+    /// The message: no `From ` line, mboxrd-unquoted.
+    pub data: Vec<u8>,
+}
+
+/// Splits an mbox with the scanner's rules (see the module documentation),
+/// holding one message at a time: for callers with their own input (a
+/// memory map, a network stream) and for fuzzing the splitter.
+///
+/// ```
+/// let mbox = b"From a@b Mon May  6 10:00:00 2024\nSubject: 1\n\n>From me\n\nFrom c@d Mon May  6 10:00:00 2024\nSubject: 2\n\nhi\n";
+/// let msgs: Vec<_> = sextortion::scan::mbox_messages(&mbox[..]).collect::<Result<_, _>>().unwrap();
+/// assert_eq!(msgs.len(), 2);
+/// assert_eq!(msgs[0].data, b"Subject: 1\n\nFrom me\n");
+/// assert_eq!(msgs[1].offset, 56);
+/// ```
+pub fn mbox_messages<R: Read>(reader: R) -> MboxMessages<R> {
+    MboxMessages {
+        split: mbox::Splitter::new(reader, u64::MAX),
+    }
+}
+
+/// The iterator of [`mbox_messages`]. A read error is its last item.
+pub struct MboxMessages<R> {
+    split: mbox::Splitter<R>,
+}
+
+impl<R: Read> Iterator for MboxMessages<R> {
+    type Item = std::io::Result<MboxMessage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.split.next_record()? {
+            Ok(r) => Ok(MboxMessage {
+                index: r.index,
+                offset: r.offset,
+                bytes: r.bytes,
+                data: r.data.unwrap_or_default(),
+            }),
+            Err(b) => Err(b.error),
+        })
+    }
+}
+
+impl<R> std::fmt::Debug for MboxMessages<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MboxMessages").finish_non_exhaustive()
     }
 }
 
