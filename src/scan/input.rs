@@ -146,6 +146,9 @@ impl Reader<'_> {
             .filter_entry(|e| {
                 !(e.depth() > 0 && e.file_type().is_dir() && is_maildir_sub(e.path(), "tmp"))
             });
+        // Whether the last parent directory seen is a Maildir's cur/ or new/:
+        // asked once per directory, not once per file.
+        let mut maildir: Option<(std::path::PathBuf, bool)> = None;
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -172,7 +175,18 @@ impl Reader<'_> {
                 continue;
             }
             let path = entry.path();
-            let admit = if has_mail_extension(path) || in_maildir(path) {
+            let in_maildir = |cache: &mut Option<(std::path::PathBuf, bool)>| {
+                let dir = path.parent()?;
+                match cache {
+                    Some((d, yes)) if d == dir => Some(*yes),
+                    _ => {
+                        let yes = is_maildir_sub(dir, "cur") || is_maildir_sub(dir, "new");
+                        *cache = Some((dir.to_path_buf(), yes));
+                        Some(yes)
+                    }
+                }
+            };
+            let admit = if has_mail_extension(path) || in_maildir(&mut maildir) == Some(true) {
                 Admit::Always
             } else {
                 Admit::IfMail
@@ -403,12 +417,6 @@ fn is_maildir_sub(p: &Path, name: &str) -> bool {
     p.file_name() == Some(OsStr::new(name))
         && p.parent()
             .is_some_and(|d| ["cur", "new", "tmp"].iter().all(|s| d.join(s).is_dir()))
-}
-
-/// A file in a Maildir's `cur/` or `new/`.
-fn in_maildir(p: &Path) -> bool {
-    p.parent()
-        .is_some_and(|d| is_maildir_sub(d, "cur") || is_maildir_sub(d, "new"))
 }
 
 /// The first line is an mbox `From ` line or a header field (`Name:`).
