@@ -40,13 +40,14 @@
 //!
 //! # Order, parallelism and memory
 //!
-//! One thread reads and splits the inputs into batches of messages, the
-//! batches are classified on a rayon pool of [`Scanner::threads`] threads,
-//! and the iterator hands the items back in input order. At most a few
-//! batches (a few MiB each, or one message over that) are in flight, so
-//! memory is bounded by the largest message, not by the archive: an mbox is
-//! read in chunks, never whole, and a message over
-//! [`Scanner::max_message_size`] is counted and skipped, never held.
+//! One thread reads and splits the inputs into batches of messages (256
+//! messages or 4 MiB), several batches are classified at once on a rayon
+//! pool of [`Scanner::threads`] threads, and the iterator puts the items
+//! back in input order. At most 2 × threads + 4 batches are in flight
+//! (each bounded by [`Scanner::batch`] plus one message), so memory is
+//! bounded by the thread count and the largest message, not by the
+//! archive: an mbox is read in 256 KiB chunks, never whole, and a message
+//! over [`Scanner::max_message_size`] is counted and skipped, never held.
 //!
 //! # Errors
 //!
