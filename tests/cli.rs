@@ -1,5 +1,7 @@
 //! The `sextortion` binary end to end: formats, exit codes, filters, eval.
 
+#![cfg(feature = "cli")]
+
 mod common;
 
 use std::io::{Read, Write};
