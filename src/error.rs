@@ -45,4 +45,12 @@ pub enum Error {
     /// Building the phrase automaton failed (too many or too long phrases).
     #[error("building the phrase matcher: {0}")]
     Matcher(String),
+    /// A scanner thread or its thread pool could not be started.
+    #[error("starting {what}: {reason}")]
+    Threads {
+        /// The thread or pool.
+        what: String,
+        /// What the system said.
+        reason: String,
+    },
 }

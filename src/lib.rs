@@ -83,6 +83,8 @@ mod signals;
 mod templates;
 mod verdict;
 pub mod wallet;
+pub mod scan;
+pub use scan::{mbox_messages, Input, MboxMessage, Scan, ScanError, ScanItem, ScanStats, Scanner};
 
 pub use amount::{Amount, Deadline};
 pub use classifier::{Classifier, ClassifierBuilder, Limits};

@@ -1,20 +1,20 @@
-//! The `sextortion` command line (minimal: `classify FILE…` → one JSON verdict per line).
-use std::io::Write;
+//! The `sextortion` command line: thin glue over the library (`scan`,
+//! `summary`, `classify`, `filter`, `eval`). See `docs/cli.md`.
 
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let files = match args.split_first() {
-        Some((cmd, rest)) if cmd == "classify" => rest,
-        _ => anyhow::bail!("usage: sextortion classify FILE..."),
-    };
-    let clf = sextortion::default_classifier();
-    let mut out = std::io::stdout().lock();
-    for f in files {
-        let raw = std::fs::read(f).map_err(|e| anyhow::anyhow!("{f}: {e}"))?;
-        let v = clf.classify(&raw);
-        let mut j = serde_json::to_value(&v)?;
-        j["source"] = serde_json::Value::String(f.clone());
-        writeln!(out, "{j}")?;
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::args::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sextortion: {e:#}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
     }
-    Ok(())
 }

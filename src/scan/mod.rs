@@ -1,0 +1,676 @@
+//! Batch scanning: archives in, one [`ScanItem`] per message out, in input
+//! order, classified on every core.
+//!
+//! ```no_run
+//! use sextortion::{Input, Scanner};
+//!
+//! let scanner = Scanner::new(sextortion::default_classifier()).threads(0);
+//! let mut scan = scanner.scan(["mail/archive.mbox.gz", "Maildir/"])?;
+//! for item in &mut scan {
+//!     match &item.result {
+//!         Ok(v) if v.is_sextortion() => println!("{} #{}: {:?}", item.source.display(), item.index, v.wallets),
+//!         Ok(_) => {}
+//!         Err(e) => eprintln!("{e}"),
+//!     }
+//! }
+//! let stats = scan.stats();
+//! assert_eq!(stats.messages, stats.verdicts + stats.errors);
+//! # let _ = Input::Stdin;
+//! # Ok::<(), sextortion::Error>(())
+//! ```
+//!
+//! # Inputs
+//!
+//! - a file holding one message (`.eml` or anything not starting with `From `);
+//! - an mbox (mboxo or mboxrd), recognised by its content: the first line
+//!   starts with `From `;
+//! - either of those gzip-compressed, recognised by the magic bytes `1f 8b`
+//!   (concatenated gzip members are read as one stream);
+//! - a directory, walked recursively in file-name order. Inside it, files
+//!   named `.eml`, `.mbox`, `.mbx`, `.mail` or `.gz` and every file in a
+//!   Maildir's `cur/` and `new/` are scanned; `tmp/` of a Maildir (deliveries
+//!   in progress) and hidden files are not; any other file is scanned only if
+//!   its first line looks like a mail header or an mbox `From ` line, so
+//!   `labels.csv` or a Dovecot index next to the mail is ignored
+//!   ([`Scan::ignored_files`] counts them). Symbolic links are followed;
+//!   loops and dangling links become error items;
+//! - standard input ([`Input::Stdin`]) or any reader ([`Input::reader`]).
+//!
+//! [`mbox_messages`] is the splitter on its own, for any reader.
+//!
+//! # Order, parallelism and memory
+//!
+//! One thread reads and splits the inputs into batches of messages (256
+//! messages or 4 MiB), several batches are classified at once on a rayon
+//! pool of [`Scanner::threads`] threads, and the iterator puts the items
+//! back in input order. At most 2 × threads + 4 batches are in flight
+//! (each bounded by [`Scanner::batch`] plus one message), so memory is
+//! bounded by the thread count and the largest message, not by the
+//! archive: an mbox is read in 256 KiB chunks, never whole, and a message
+//! over [`Scanner::max_message_size`] is counted and skipped, never held.
+//!
+//! # Errors
+//!
+//! A message or file that cannot be read becomes an item whose `result` is a
+//! [`ScanError`] naming the file (and message) at fault; the scan goes on.
+//! Hence, always: `messages = verdicts + errors` in [`ScanStats`].
+
+mod input;
+mod mbox;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::{Classifier, Error, Label, Verdict};
+
+/// Default [`Scanner::max_message_size`]: 25 MiB, above what mail servers accept.
+pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 25 << 20;
+/// Default [`Scanner::max_decompressed`]: 4 GiB per gzip file.
+pub const DEFAULT_MAX_DECOMPRESSED: u64 = 4 << 30;
+
+/// One thing to scan.
+#[non_exhaustive]
+pub enum Input {
+    /// A file or a directory.
+    Path(PathBuf),
+    /// Standard input, reported as source `-`.
+    Stdin,
+    /// Any reader, reported under `name`.
+    Reader {
+        /// The source name items carry.
+        name: PathBuf,
+        /// The bytes: one message, an mbox, or either gzip-compressed.
+        reader: Box<dyn Read + Send>,
+    },
+}
+
+impl Input {
+    /// A reader input reported under `name`.
+    pub fn reader(name: impl Into<PathBuf>, reader: impl Read + Send + 'static) -> Input {
+        Input::Reader {
+            name: name.into(),
+            reader: Box::new(reader),
+        }
+    }
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            Input::Stdin => f.write_str("Stdin"),
+            Input::Reader { name, .. } => f
+                .debug_struct("Reader")
+                .field("name", name)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl From<PathBuf> for Input {
+    fn from(p: PathBuf) -> Input {
+        Input::Path(p)
+    }
+}
+
+impl From<&Path> for Input {
+    fn from(p: &Path) -> Input {
+        Input::Path(p.to_path_buf())
+    }
+}
+
+impl From<&PathBuf> for Input {
+    fn from(p: &PathBuf) -> Input {
+        Input::Path(p.clone())
+    }
+}
+
+/// A path; `-` is a file named `-` here (the CLI maps it to [`Input::Stdin`]).
+impl From<&str> for Input {
+    fn from(p: &str) -> Input {
+        Input::Path(p.into())
+    }
+}
+
+impl From<String> for Input {
+    fn from(p: String) -> Input {
+        Input::Path(p.into())
+    }
+}
+
+/// Why a message (or a whole file) yielded no verdict.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// Opening or reading the file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The message is larger than [`Scanner::max_message_size`]; it was
+    /// skipped without being read into memory.
+    #[error("{}: message {index} is {size} bytes, over the limit of {limit}; skipped", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The message number in the file.
+        index: u64,
+        /// Its size.
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The gzip stream is corrupt or truncated; the messages before the
+    /// damage were scanned, the one being read is lost.
+    #[error("{}: gzip stream broken after {decompressed} decompressed bytes (message {index}): {source}", path.display())]
+    Gzip {
+        /// The file.
+        path: PathBuf,
+        /// The message being read when the stream broke.
+        index: u64,
+        /// Bytes decompressed before the damage.
+        decompressed: u64,
+        /// What flate2 reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file decompresses to more than [`Scanner::max_decompressed`]
+    /// bytes (a decompression bomb, or a limit set too low); the rest of it
+    /// was not read.
+    #[error("{}: decompresses to more than {limit} bytes; stopped at message {index} (raise the decompression limit if the archive is genuine)", path.display())]
+    DecompressionLimit {
+        /// The file.
+        path: PathBuf,
+        /// The message being read when the limit was hit.
+        index: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// Walking a directory failed: unreadable directory, dangling symbolic
+    /// link, symbolic link loop.
+    #[error("{}: {reason}", path.display())]
+    Walk {
+        /// The entry at fault.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The classifier panicked on this message (a bug: please report it with
+    /// the message).
+    #[error("{}: message {index}: classifier panicked: {message}", path.display())]
+    Panic {
+        /// The file.
+        path: PathBuf,
+        /// The message number in the file.
+        index: u64,
+        /// The panic payload, when it is a string.
+        message: String,
+    },
+    /// A scanner thread died; items after this one may be missing.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ScanError {
+    /// True for messages skipped because of a limit ([`ScanError::TooLarge`],
+    /// [`ScanError::DecompressionLimit`]).
+    pub fn is_skip(&self) -> bool {
+        matches!(
+            self,
+            ScanError::TooLarge { .. } | ScanError::DecompressionLimit { .. }
+        )
+    }
+}
+
+/// The outcome for one message.
+#[derive(Debug)]
+pub struct ScanItem {
+    /// The file it came from (`-` for standard input).
+    pub source: Arc<Path>,
+    /// Message number within that file, 0-based.
+    pub index: u64,
+    /// Byte offset of the message's `From ` line in the mbox (the
+    /// decompressed stream for `.gz`); `None` for a one-message file.
+    pub offset: Option<u64>,
+    /// Size of the message in the file (for an mbox: from its `From ` line
+    /// up to the next one).
+    pub bytes: u64,
+    /// The verdict, or why there is none.
+    pub result: Result<Verdict, ScanError>,
+}
+
+/// Counts over the items of a scan. Always `messages = verdicts + errors`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ScanStats {
+    /// Items seen (messages and per-file errors).
+    pub messages: u64,
+    /// Items with a verdict.
+    pub verdicts: u64,
+    /// Items with an error.
+    pub errors: u64,
+    /// Errors that are messages skipped over a limit (part of `errors`).
+    pub skipped: u64,
+    /// Bytes of messages seen (decompressed).
+    pub bytes: u64,
+    /// Verdicts labelled sextortion.
+    pub sextortion: u64,
+    /// Verdicts labelled suspicious.
+    pub suspicious: u64,
+    /// Verdicts labelled clean.
+    pub clean: u64,
+}
+
+impl ScanStats {
+    /// Counts one item.
+    pub fn add(&mut self, item: &ScanItem) {
+        self.messages += 1;
+        self.bytes += item.bytes;
+        match &item.result {
+            Ok(v) => {
+                self.verdicts += 1;
+                match v.label {
+                    Label::Sextortion => self.sextortion += 1,
+                    Label::Suspicious => self.suspicious += 1,
+                    Label::Clean => self.clean += 1,
+                }
+            }
+            Err(e) => {
+                self.errors += 1;
+                if e.is_skip() {
+                    self.skipped += 1;
+                }
+            }
+        }
+    }
+
+    /// Verdicts with this label.
+    pub fn label(&self, label: Label) -> u64 {
+        match label {
+            Label::Sextortion => self.sextortion,
+            Label::Suspicious => self.suspicious,
+            Label::Clean => self.clean,
+        }
+    }
+}
+
+/// Classifies archives in parallel; see the [module documentation](self).
+///
+/// Cheap to clone; the setters take and return it by value.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    clf: Classifier,
+    threads: usize,
+    cfg: Config,
+}
+
+/// What the reading side needs to know.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Config {
+    pub max_message_size: u64,
+    pub max_decompressed: u64,
+    pub batch_messages: usize,
+    pub batch_bytes: u64,
+}
+
+impl Scanner {
+    /// A scanner running `clf` (cloned: an `Arc`) on all cores.
+    pub fn new(clf: &Classifier) -> Scanner {
+        Scanner {
+            clf: clf.clone(),
+            threads: 0,
+            cfg: Config {
+                max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+                max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+                batch_messages: 256,
+                batch_bytes: 4 << 20,
+            },
+        }
+    }
+
+    /// Classifier threads; 0 (the default) means one per core. Reading and
+    /// splitting run on one more thread.
+    pub fn threads(mut self, n: usize) -> Scanner {
+        self.threads = n;
+        self
+    }
+
+    /// Messages larger than this many bytes are reported as
+    /// [`ScanError::TooLarge`] instead of classified. Default 25 MiB.
+    pub fn max_message_size(mut self, bytes: u64) -> Scanner {
+        self.cfg.max_message_size = bytes;
+        self
+    }
+
+    /// A gzip file that decompresses to more than this many bytes is cut
+    /// there with a [`ScanError::DecompressionLimit`]. Default 4 GiB per
+    /// file. Memory does not depend on it (archives are streamed); it bounds
+    /// the time a decompression bomb can waste.
+    pub fn max_decompressed(mut self, bytes: u64) -> Scanner {
+        self.cfg.max_decompressed = bytes;
+        self
+    }
+
+    /// Messages per batch handed to the pool (default 256); with
+    /// `batch_bytes` (default 4 MiB) it bounds the memory in flight.
+    pub fn batch(mut self, messages: usize, bytes: u64) -> Scanner {
+        self.cfg.batch_messages = messages.max(1);
+        self.cfg.batch_bytes = bytes.max(1);
+        self
+    }
+
+    /// Starts scanning `inputs` in the background and returns the items as
+    /// an iterator, in input order. Fails only if the thread pool cannot be
+    /// started; unreadable inputs become error items.
+    pub fn scan<I>(&self, inputs: I) -> Result<Scan, Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<Input>,
+    {
+        let inputs: Vec<Input> = inputs.into_iter().map(Into::into).collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .thread_name(|i| format!("sextortion-classify-{i}"))
+            // Classifier panics are caught per message; anything else is
+            // reported by the gap it leaves (see `Scan::next_item`), not by
+            // aborting the process.
+            .panic_handler(|_| {})
+            .build()
+            .map_err(|e| Error::Threads {
+                what: format!("a pool of {} threads", self.threads),
+                reason: e.to_string(),
+            })?;
+        let progress = Arc::new(Progress::default());
+
+        // Two batches may wait in each queue: the reader runs ahead of the
+        // pool, the pool ahead of the consumer, and no further.
+        let (job_tx, job_rx) = sync_channel::<Vec<input::Job>>(1);
+        let (item_tx, item_rx) = channel::<(u64, Vec<ScanItem>)>();
+        // Batches classified but not yet handed out are bounded by tokens
+        // the consumer gives back, so that memory stays bounded while
+        // several batches are in the pool at once (no idle thread waiting
+        // for the slowest message of a batch).
+        let window = 2 * pool.current_num_threads() + 2;
+        let (token_tx, token_rx) = sync_channel::<()>(window);
+        for _ in 0..window {
+            let _ = token_tx.send(());
+        }
+
+        let cfg = self.cfg;
+        let p = Arc::clone(&progress);
+        let reader = spawn("sextortion-read", move || {
+            input::produce(inputs, cfg, job_tx, &p)
+        })?;
+        let clf = self.clf.clone();
+        let dispatcher = spawn("sextortion-dispatch", move || {
+            for (seq, batch) in (0u64..).zip(job_rx) {
+                if token_rx.recv().is_err() {
+                    break; // the consumer has gone
+                }
+                let tx = item_tx.clone();
+                let clf = clf.clone();
+                pool.spawn(move || {
+                    let items: Vec<ScanItem> =
+                        batch.into_par_iter().map(|j| run(&clf, j)).collect();
+                    let _ = tx.send((seq, items));
+                });
+            }
+        })?;
+        Ok(Scan {
+            rx: item_rx,
+            pending: BTreeMap::new(),
+            next_seq: 0,
+            tokens: token_tx,
+            current: Vec::new().into_iter(),
+            stats: ScanStats::default(),
+            progress,
+            threads: vec![reader, dispatcher],
+            finished: false,
+        })
+    }
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, Error> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map_err(|e| Error::Threads {
+            what: format!("thread {name}"),
+            reason: e.to_string(),
+        })
+}
+
+fn run(clf: &Classifier, job: input::Job) -> ScanItem {
+    let input::Job {
+        source,
+        index,
+        offset,
+        bytes,
+        work,
+    } = job;
+    let result = match work {
+        input::Work::Classify(data) => catch_unwind(AssertUnwindSafe(|| clf.classify(&data)))
+            .map_err(|p| ScanError::Panic {
+                path: source.to_path_buf(),
+                index,
+                message: panic_message(&*p),
+            }),
+        input::Work::Failed(e) => Err(e),
+    };
+    ScanItem {
+        source,
+        index,
+        offset,
+        bytes,
+        result,
+    }
+}
+
+/// One message of an mbox, as [`mbox_messages`] yields it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MboxMessage {
+    /// Message number, from 0.
+    pub index: u64,
+    /// Byte offset of its `From ` line in the stream.
+    pub offset: u64,
+    /// Size in the stream, from its `From ` line to the next separator.
+    pub bytes: u64,
+    /// The message: no `From ` line, mboxrd-unquoted.
+    pub data: Vec<u8>,
+}
+
+/// Splits an mbox with the scanner's rules (see the module documentation),
+/// holding one message at a time: for callers with their own input (a
+/// memory map, a network stream) and for fuzzing the splitter.
+///
+/// ```
+/// let mbox = b"From a@b Mon May  6 10:00:00 2024\nSubject: 1\n\n>From me\n\nFrom c@d Mon May  6 10:00:00 2024\nSubject: 2\n\nhi\n";
+/// let msgs: Vec<_> = sextortion::scan::mbox_messages(&mbox[..]).collect::<Result<_, _>>().unwrap();
+/// assert_eq!(msgs.len(), 2);
+/// assert_eq!(msgs[0].data, b"Subject: 1\n\nFrom me\n");
+/// assert_eq!(msgs[1].offset, 56);
+/// ```
+pub fn mbox_messages<R: Read>(reader: R) -> MboxMessages<R> {
+    MboxMessages {
+        split: mbox::Splitter::new(reader, u64::MAX),
+    }
+}
+
+/// The iterator of [`mbox_messages`]. A read error is its last item.
+pub struct MboxMessages<R> {
+    split: mbox::Splitter<R>,
+}
+
+impl<R: Read> Iterator for MboxMessages<R> {
+    type Item = std::io::Result<MboxMessage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(match self.split.next_record()? {
+            Ok(r) => Ok(MboxMessage {
+                index: r.index,
+                offset: r.offset,
+                bytes: r.bytes,
+                data: r.data.unwrap_or_default(),
+            }),
+            Err(b) => Err(b.error),
+        })
+    }
+}
+
+impl<R> std::fmt::Debug for MboxMessages<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MboxMessages").finish_non_exhaustive()
+    }
+}
+
+/// Counters the reading thread updates as it goes.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    /// Bytes read from the inputs (compressed size for `.gz`).
+    pub input_bytes: AtomicU64,
+    /// Files opened.
+    pub files: AtomicU64,
+    /// Files in directories passed over because they do not look like mail.
+    pub ignored: AtomicU64,
+}
+
+/// A running scan: an iterator over [`ScanItem`]s in input order.
+///
+/// Dropping it stops the background threads at their next batch.
+#[derive(Debug)]
+pub struct Scan {
+    rx: Receiver<(u64, Vec<ScanItem>)>,
+    /// Batches that came back ahead of their turn.
+    pending: BTreeMap<u64, Vec<ScanItem>>,
+    next_seq: u64,
+    tokens: SyncSender<()>,
+    current: std::vec::IntoIter<ScanItem>,
+    stats: ScanStats,
+    progress: Arc<Progress>,
+    threads: Vec<JoinHandle<()>>,
+    finished: bool,
+}
+
+impl Scan {
+    /// Counts over the items returned so far.
+    pub fn stats(&self) -> &ScanStats {
+        &self.stats
+    }
+
+    /// Bytes read from the inputs so far (compressed bytes for `.gz`); runs
+    /// a few batches ahead of the items returned. For progress bars.
+    pub fn bytes_read(&self) -> u64 {
+        self.progress.input_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Files opened so far.
+    pub fn files(&self) -> u64 {
+        self.progress.files.load(Ordering::Relaxed)
+    }
+
+    /// Files met in directories and passed over because they do not look
+    /// like mail (see the module documentation).
+    pub fn ignored_files(&self) -> u64 {
+        self.progress.ignored.load(Ordering::Relaxed)
+    }
+
+    fn next_item(&mut self) -> Option<ScanItem> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(item);
+            }
+            if let Some(batch) = self.pending.remove(&self.next_seq) {
+                self.next_seq += 1;
+                self.current = batch.into_iter();
+                let _ = self.tokens.try_send(());
+                continue;
+            }
+            if self.finished {
+                // A batch never came back (a worker died): say so, then
+                // hand out what follows it.
+                let (seq, batch) = self.pending.pop_first()?;
+                self.next_seq = seq + 1;
+                self.current = batch.into_iter();
+                return Some(internal(
+                    "a batch of messages was lost: a scanner thread panicked".into(),
+                ));
+            }
+            match self.rx.recv() {
+                Ok((seq, items)) => {
+                    self.pending.insert(seq, items);
+                }
+                Err(_) => {
+                    // Every batch is in; a panic of the reading or
+                    // dispatching thread would lose items silently, so it
+                    // becomes an error item.
+                    self.finished = true;
+                    let died: Vec<String> = self
+                        .threads
+                        .drain(..)
+                        .filter_map(|t| t.join().err())
+                        .map(|p| panic_message(&*p))
+                        .collect();
+                    if !died.is_empty() {
+                        return Some(internal(died.join("; ")));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn internal(message: String) -> ScanItem {
+    ScanItem {
+        source: Arc::from(Path::new("")),
+        index: 0,
+        offset: None,
+        bytes: 0,
+        result: Err(ScanError::Internal(message)),
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+impl Iterator for Scan {
+    type Item = ScanItem;
+
+    fn next(&mut self) -> Option<ScanItem> {
+        let item = self.next_item()?;
+        self.stats.add(&item);
+        Some(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_and_sync() {
+        fn is<T: Send + Sync + Clone>() {}
+        fn send<T: Send>() {}
+        is::<Scanner>();
+        send::<Scan>();
+        send::<ScanItem>();
+        send::<Input>();
+    }
+}
