@@ -78,12 +78,12 @@ mod html;
 mod matcher;
 mod message;
 pub mod normalize;
+pub mod scan;
 mod score;
 mod signals;
 mod templates;
 mod verdict;
 pub mod wallet;
-pub mod scan;
 pub use scan::{mbox_messages, Input, MboxMessage, Scan, ScanError, ScanItem, ScanStats, Scanner};
 
 pub use amount::{Amount, Deadline};

@@ -258,10 +258,10 @@ impl Aggregator {
 
 fn min_max(first: &mut Option<String>, last: &mut Option<String>, date: Option<&str>) {
     let Some(d) = date else { return };
-    if first.as_deref().map_or(true, |f| d < f) {
+    if first.as_deref().is_none_or(|f| d < f) {
         *first = Some(d.to_string());
     }
-    if last.as_deref().map_or(true, |l| d > l) {
+    if last.as_deref().is_none_or(|l| d > l) {
         *last = Some(d.to_string());
     }
 }
