@@ -292,7 +292,10 @@ impl Classifier {
         let m = &self.inner.matcher;
         let mut out = EvidenceSet::default();
         // Distinct phrases seen, and family markers seen.
-        let mut seen = vec![false; m.len() * Concept::ALL.len()];
+        // (pattern, concept) pairs already in the evidence. A set, not a
+        // table over every pattern: a message hits a few dozen of thousands,
+        // and clearing a table per message would cost more than matching.
+        let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
         let mut marker_seen: Vec<Vec<bool>> = t
             .families
             .iter()
@@ -343,10 +346,9 @@ impl Classifier {
                     // One piece of evidence per (pattern, concept): the same
                     // word listed in several languages counts once.
                     let key = h.pattern as usize * Concept::ALL.len() + ci;
-                    if seen[key] {
+                    if !seen.insert(key) {
                         continue;
                     }
-                    seen[key] = true;
                     out.strength[ci] = (out.strength[ci] + ph.weight).min(1.0);
                     let (s, e) = norm.source_range(h.start as usize, h.end as usize);
                     out.evidence.push(Evidence {
