@@ -20,6 +20,9 @@
 //! inside it. The ratio to the floor: `classify_bytes/<regime>` against
 //! `parse_only_bytes/<regime>` (figures in docs/performance.md).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::base64;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -37,32 +40,6 @@ impl Regime {
     fn bytes(&self) -> u64 {
         self.messages.iter().map(|(m, _)| m.len() as u64).sum()
     }
-}
-
-fn base64(input: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len() / 3 * 4 + input.len() / 57 * 2 + 8);
-    for (i, c) in input.chunks(3).enumerate() {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        out.push(A[(n >> 18) as usize & 63] as char);
-        out.push(A[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 {
-            A[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if c.len() > 2 {
-            A[n as usize & 63] as char
-        } else {
-            '='
-        });
-        if i % 19 == 18 {
-            out.push_str("\r\n");
-        }
-    }
-    out
 }
 
 fn qp(input: &str) -> String {

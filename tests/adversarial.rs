@@ -8,6 +8,8 @@
 //! detected or the verdict carries [`Note::LimitReached`] — never silently
 //! Clean.
 
+mod common;
+use common::base64;
 use sextortion::{classify, Classifier, Label, Limits, Note, Verdict};
 
 /// A plain sextortion letter that classifies as Sextortion on its own.
@@ -225,32 +227,6 @@ fn header_line_of_50_mib() {
     let v = classify(&raw);
     assert_eq!(v.label, Label::Clean);
     assert!(limit_noted(&v), "{:?}", v.notes);
-}
-
-fn base64(input: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len() / 3 * 4 + input.len() / 57 * 2 + 8);
-    for (i, c) in input.chunks(3).enumerate() {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        out.push(A[(n >> 18) as usize & 63] as char);
-        out.push(A[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 {
-            A[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if c.len() > 2 {
-            A[n as usize & 63] as char
-        } else {
-            '='
-        });
-        if i % 19 == 18 {
-            out.push_str("\r\n");
-        }
-    }
-    out
 }
 
 #[test]

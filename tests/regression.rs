@@ -2,6 +2,8 @@
 //! saying what it is. Most were found by `cargo fuzz` (see `fuzz/`); the
 //! comment on each says where it came from and which commit fixed it.
 
+mod common;
+use common::base64 as base64_encode;
 use sextortion::{classify, Label};
 
 /// An HTML tag cut short by the next `<` right after a multi-byte character
@@ -156,32 +158,6 @@ or I will send the video to all your contacts. Do not reply to this email.";
         );
         assert_eq!(classify(raw.as_bytes()).label, Label::Sextortion);
     }
-}
-
-fn base64_encode(input: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for (i, c) in input.chunks(3).enumerate() {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        out.push(A[(n >> 18) as usize & 63] as char);
-        out.push(A[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 {
-            A[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if c.len() > 2 {
-            A[n as usize & 63] as char
-        } else {
-            '='
-        });
-        if i % 19 == 18 {
-            out.push_str("\r\n");
-        }
-    }
-    out
 }
 
 /// A figure of hundreds of digits ("3333…,000…eur") is extracted as an

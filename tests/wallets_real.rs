@@ -5,6 +5,8 @@
 //! `../shared/data/sextortion-wallets.txt` (or `$SEXTORTION_WALLETS`), and
 //! the test is skipped when it is absent.
 
+mod common;
+use common::base64;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -18,27 +20,6 @@ fn list_path() -> (PathBuf, bool) {
             false,
         ),
     }
-}
-
-fn base64(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for (i, c) in data.chunks(3).enumerate() {
-        if i > 0 && i % 19 == 0 {
-            out.push_str("\r\n");
-        }
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for k in 0..4 {
-            if k <= c.len() {
-                out.push(A[((n >> (18 - 6 * k)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 fn message(content_type: &str, cte: &str, body: &str) -> Vec<u8> {
