@@ -7,11 +7,11 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::matcher::Matcher;
 use crate::message;
-use crate::normalize::{normalize_into, Fold, Normalized};
+use crate::normalize::{normalize, normalize_into, Fold, Normalized};
 use crate::score::{score, Thresholds};
 use crate::signals;
 use crate::templates::Templates;
-use crate::verdict::{Concept, Evidence, FamilyMatch, Field, Label, Signal, Span, Verdict};
+use crate::verdict::{Concept, Evidence, FamilyMatch, Field, Label, Note, Signal, Span, Verdict};
 use crate::{amount, wallet};
 
 /// Resource bounds per message. A message that reaches one is still
@@ -193,7 +193,7 @@ impl Classifier {
                 cap -= 1;
             }
             if cap < s.len() {
-                notes.push(crate::verdict::Note::LimitReached(format!(
+                notes.push(Note::LimitReached(format!(
                     "subject over {} bytes; the rest was not matched",
                     inner.limits.max_text_bytes
                 )));
@@ -209,11 +209,7 @@ impl Classifier {
         // and amount scanners.
         let cases: Vec<Normalized> = texts
             .iter()
-            .map(|(_, t)| {
-                let mut n = Normalized::default();
-                normalize_into(t, Fold::Case, &mut n);
-                n
-            })
+            .map(|(_, t)| normalize(t, Fold::Case))
             .collect();
         let (wallets, invalid_wallets) = wallet::extract(&texts, &cases);
         // Amounts and deadlines are looked for only where the letter makes a
