@@ -2,6 +2,7 @@
 //! families, read from `corpus/templates/` (embedded at build time) or from a
 //! directory at run time. Format: `corpus/templates/README.md`.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::error::Error;
@@ -42,6 +43,9 @@ pub(crate) struct Templates {
     pub languages: Vec<String>,
     pub phrases: Vec<Phrase>,
     pub families: Vec<Family>,
+    /// (pattern, concept, language) of every phrase, so that a repeated
+    /// line is skipped without scanning all phrases loaded so far.
+    phrase_keys: HashSet<(String, Concept, u16)>,
 }
 
 impl Templates {
@@ -135,11 +139,7 @@ impl Templates {
                 split_weight(line, "weight", 1.0, 0.0..=1.0).map_err(|m| err(shown, n, m))?;
             let (pattern, prefix) = pattern_of(body).map_err(|m| err(shown, n, m))?;
             for pattern in spelling_variants(pattern) {
-                if !self
-                    .phrases
-                    .iter()
-                    .any(|p| p.pattern == pattern && p.concept == c && p.lang == lang_idx)
-                {
+                if self.phrase_keys.insert((pattern.clone(), c, lang_idx)) {
                     self.phrases.push(Phrase {
                         pattern,
                         prefix,
