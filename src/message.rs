@@ -523,17 +523,20 @@ impl Walk<'_> {
                     break;
                 }
                 // Each chunk: headers (maybe) + body; decode what we can.
-                let (hdr_end, is_b64, is_qp, charset, is_html) = sniff_part(chunk);
-                let payload = &chunk[hdr_end..];
-                let bytes = if is_b64 {
+                let part = sniff_part(chunk);
+                if part.attachment {
+                    continue;
+                }
+                let payload = &chunk[part.body..];
+                let bytes = if part.base64 {
                     base64_lenient(payload)
-                } else if is_qp {
+                } else if part.qp {
                     qp_lenient(payload)
                 } else {
                     payload.to_vec()
                 };
-                let text = decode_text(&bytes, charset.as_deref(), &mut msg.notes);
-                self.add_text(msg, &text, is_html || looks_like_html(&text));
+                let text = decode_text(&bytes, part.charset.as_deref(), &mut msg.notes);
+                self.add_text(msg, &text, part.html || looks_like_html(&text));
             }
         } else {
             let text = decode_text(body, None, &mut msg.notes);
@@ -553,13 +556,14 @@ fn guess_boundary(body: &[u8]) -> Option<Vec<u8>> {
     let mut counts: Vec<(&[u8], usize)> = Vec::new();
     for line in body.split(|&b| b == b'\n').take(100_000) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.len() > 4
-            && line.len() < 200
-            && line.starts_with(b"--")
-            && !line[2..].starts_with(b"-")
-        {
+        if line.len() > 2 && line.len() < 200 && line.starts_with(b"--") {
             let tok = line[2..].strip_suffix(b"--").unwrap_or(&line[2..]);
-            if tok.iter().any(u8::is_ascii_whitespace) {
+            // Not a rule of dashes, not prose; `----=_Part_1` and `b1` are
+            // boundaries.
+            if tok.is_empty()
+                || tok.iter().all(|&b| b == b'-')
+                || tok.iter().any(u8::is_ascii_whitespace)
+            {
                 continue;
             }
             if let Some(c) = counts.iter_mut().find(|(t, _)| *t == tok) {
@@ -598,17 +602,37 @@ fn split_on_lines<'a>(body: &'a [u8], delim: &[u8]) -> Vec<&'a [u8]> {
     out
 }
 
+/// What the little header block of a hand-split part declares.
+struct Sniffed {
+    /// Where the payload starts (0: the chunk has no header block).
+    body: usize,
+    base64: bool,
+    qp: bool,
+    charset: Option<String>,
+    html: bool,
+    /// The part declares a type a mail client shows as an attachment
+    /// (`application/pdf`, `image/png`, ...), not as text: decoding a PDF as
+    /// windows-1252 would match garbage and cost milliseconds.
+    attachment: bool,
+}
+
 /// Reads the little header block of a hand-split part.
-fn sniff_part(chunk: &[u8]) -> (usize, bool, bool, Option<String>, bool) {
-    let end = body_start(chunk);
-    let Some(end) = end else {
-        return (0, false, false, None, false);
+fn sniff_part(chunk: &[u8]) -> Sniffed {
+    let Some(end) = body_start(chunk) else {
+        return Sniffed {
+            body: 0,
+            base64: false,
+            qp: false,
+            charset: None,
+            html: false,
+            attachment: false,
+        };
     };
     let head = String::from_utf8_lossy(&chunk[..end]).to_ascii_lowercase();
-    let is_b64 = head.contains("content-transfer-encoding: base64")
+    let base64 = head.contains("content-transfer-encoding: base64")
         || head.contains("content-transfer-encoding:base64");
-    let is_qp = head.contains("quoted-printable");
-    let is_html = head.contains("text/html");
+    let qp = head.contains("quoted-printable");
+    let html = head.contains("text/html");
     let charset = head.find("charset=").map(|i| {
         head[i + 8..]
             .trim_start_matches(['"', '\''])
@@ -617,7 +641,25 @@ fn sniff_part(chunk: &[u8]) -> (usize, bool, bool, Option<String>, bool) {
             .unwrap_or("")
             .to_string()
     });
-    (end, is_b64, is_qp, charset, is_html)
+    let attachment = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("content-type:"))
+        .next()
+        .map(str::trim_start)
+        .is_some_and(|t| {
+            !(t.is_empty()
+                || t.starts_with("text/")
+                || t.starts_with("multipart/")
+                || t.starts_with("message/"))
+        });
+    Sniffed {
+        body: end,
+        base64,
+        qp,
+        charset,
+        html,
+        attachment,
+    }
 }
 
 /// Where the body of a chunk starts, if it begins with header lines.
