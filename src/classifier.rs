@@ -283,7 +283,7 @@ impl Classifier {
         }
     }
 
-    fn evidence(&self, texts: &[(Field, &str)]) -> EvidenceSet {
+    pub(crate) fn evidence(&self, texts: &[(Field, &str)]) -> EvidenceSet {
         let t = &self.inner.templates;
         let m = &self.inner.matcher;
         let mut out = EvidenceSet::default();
@@ -412,9 +412,9 @@ impl Classifier {
 }
 
 #[derive(Default)]
-struct EvidenceSet {
+pub(crate) struct EvidenceSet {
     strength: [f32; 9],
-    evidence: Vec<Evidence>,
+    pub(crate) evidence: Vec<Evidence>,
     language: Option<String>,
     family: Option<FamilyMatch>,
     password_quoted: bool,

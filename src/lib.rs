@@ -116,3 +116,5 @@ pub fn default_classifier() -> &'static Classifier {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+#[cfg(test)]
+mod stage_prof;

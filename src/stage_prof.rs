@@ -1,0 +1,154 @@
+//! Stage timings over the dev corpus (an ignored test; a tool for issue 5).
+//! `cargo test --release --lib stage_times -- --ignored --nocapture`
+
+use std::time::Instant;
+
+use crate::classifier::Limits;
+use crate::normalize::{normalize, normalize_into, Fold, Normalized};
+use crate::verdict::Field;
+
+fn walk(p: &mailparse::ParsedMail<'_>, html: &mut Vec<String>) {
+    if p.subparts.is_empty() {
+        if p.ctype.mimetype == "text/html" {
+            if let Ok(b) = p.get_body() {
+                html.push(b);
+            }
+        }
+    } else {
+        for s in &p.subparts {
+            walk(s, html);
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn stage_times() {
+    let dir = "../shared/corpus/dev/messages";
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let raws: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let clf = crate::default_classifier();
+    let limits = Limits::default();
+    let time = |name: &str, f: &mut dyn FnMut() -> usize| {
+        let mut best = f64::MAX;
+        let mut n = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            n = f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!("{name:28} {:8.1} ms  ({n})", best * 1e3);
+    };
+    time("parse_mail+get_body_raw", &mut || {
+        let mut n = 0;
+        for r in &raws {
+            if let Ok(m) = mailparse::parse_mail(r) {
+                fn w(p: &mailparse::ParsedMail<'_>, n: &mut usize) {
+                    if p.subparts.is_empty() {
+                        if p.ctype.mimetype.starts_with("text/") {
+                            if let Ok(b) = p.get_body_raw() {
+                                *n += b.len();
+                            }
+                        }
+                    } else {
+                        for s in &p.subparts {
+                            w(s, n);
+                        }
+                    }
+                }
+                w(&m, &mut n);
+            }
+        }
+        n
+    });
+    time("parse_mail", &mut || {
+        raws.iter()
+            .filter_map(|r| mailparse::parse_mail(r).ok())
+            .count()
+    });
+    time("message::parse", &mut || {
+        raws.iter()
+            .map(|r| crate::message::parse(r, &limits).bodies.len())
+            .sum()
+    });
+    let mut htmls = Vec::new();
+    for r in &raws {
+        if let Ok(m) = mailparse::parse_mail(r) {
+            walk(&m, &mut htmls);
+        }
+    }
+    let hb: usize = htmls.iter().map(String::len).sum();
+    time(&format!("visible_text ({} MB)", hb >> 20), &mut || {
+        let mut out = String::new();
+        let mut n = 0;
+        for h in &htmls {
+            out.clear();
+            crate::html::visible_text(h, &mut out);
+            n += out.len();
+        }
+        n
+    });
+    let msgs: Vec<_> = raws
+        .iter()
+        .map(|r| crate::message::parse(r, &limits))
+        .collect();
+    let texts: Vec<Vec<(Field, &str)>> = msgs
+        .iter()
+        .map(|m| {
+            let mut t = Vec::new();
+            if let Some(s) = m.meta.subject.as_deref() {
+                t.push((Field::Subject, s));
+            }
+            for (i, b) in m.bodies.iter().enumerate() {
+                t.push((Field::Body(i as u16), b.as_str()));
+            }
+            t
+        })
+        .collect();
+    let tb: usize = texts.iter().flatten().map(|(_, t)| t.len()).sum();
+    println!("text bytes after parse: {} MB", tb >> 20);
+    time("normalize Match", &mut || {
+        let mut n = Normalized::default();
+        let mut k = 0;
+        for t in texts.iter().flatten() {
+            normalize_into(t.1, Fold::Match, &mut n);
+            k += n.as_str().len();
+        }
+        k
+    });
+    time("evidence (norm+AC+...)", &mut || {
+        texts.iter().map(|t| clf.evidence(t).evidence.len()).sum()
+    });
+    time("normalize Case", &mut || {
+        texts
+            .iter()
+            .flatten()
+            .map(|t| normalize(t.1, Fold::Case).as_str().len())
+            .sum()
+    });
+    let cases: Vec<Vec<Normalized>> = texts
+        .iter()
+        .map(|t| t.iter().map(|x| normalize(x.1, Fold::Case)).collect())
+        .collect();
+    time("wallet::extract", &mut || {
+        texts
+            .iter()
+            .zip(&cases)
+            .map(|(t, c)| crate::wallet::extract(t, c).0.len())
+            .sum()
+    });
+    time("amount::extract (all)", &mut || {
+        texts
+            .iter()
+            .zip(&cases)
+            .map(|(t, c)| crate::amount::extract(t, c, &[]).0.len())
+            .sum()
+    });
+    time("classify", &mut || {
+        raws.iter().map(|r| clf.classify(r).evidence.len()).sum()
+    });
+}
