@@ -43,6 +43,15 @@ fn stage_times() {
         }
         println!("{name:28} {:8.1} ms  ({n})", best * 1e3);
     };
+    if let Some(n) = std::env::var_os("STAGE_ONLY_PARSE") {
+        let n: usize = n.to_str().and_then(|n| n.parse().ok()).unwrap_or(10);
+        for _ in 0..n {
+            for r in &raws {
+                std::hint::black_box(crate::message::parse(r, &limits));
+            }
+        }
+        return;
+    }
     time("parse_mail+get_body_raw", &mut || {
         let mut n = 0;
         for r in &raws {
@@ -110,7 +119,15 @@ fn stage_times() {
         })
         .collect();
     let tb: usize = texts.iter().flatten().map(|(_, t)| t.len()).sum();
-    println!("text bytes after parse: {} MB", tb >> 20);
+    let non_ascii: usize = texts
+        .iter()
+        .flatten()
+        .map(|(_, t)| t.chars().filter(|c| !c.is_ascii()).count())
+        .sum();
+    println!(
+        "text bytes after parse: {} MB, {non_ascii} non-ASCII chars",
+        tb >> 20
+    );
     time("normalize Match", &mut || {
         let mut n = Normalized::default();
         let mut k = 0;
@@ -120,6 +137,15 @@ fn stage_times() {
         }
         k
     });
+    if std::env::var_os("STAGE_ONLY_MATCH").is_some() {
+        let mut n = Normalized::default();
+        for _ in 0..40 {
+            for t in texts.iter().flatten() {
+                normalize_into(t.1, Fold::Match, &mut n);
+            }
+        }
+        return;
+    }
     time("evidence (norm+AC+...)", &mut || {
         texts.iter().map(|t| clf.evidence(t).evidence.len()).sum()
     });
