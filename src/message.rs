@@ -976,44 +976,36 @@ pub(crate) fn qp_decode_robust(input: &[u8]) -> Vec<u8> {
     };
     // One pass. A line break becomes CRLF unless the line (its trailing
     // whitespace dropped) ends in a soft-break '='. Trailing whitespace is
-    // written and taken back at the line end: `ws_from` is where the run of
-    // raw spaces, tabs and CRs at the end of the output began.
+    // written and taken back at the line end, down to `guard`: the output
+    // length after the last line break or escape (decoded "=20" stays).
     let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r');
+    let strip = |out: &mut Vec<u8>, guard: usize| {
+        while out.len() > guard && out.last().is_some_and(|&c| is_ws(c)) {
+            out.pop();
+        }
+    };
     let mut out = Vec::with_capacity(f.len());
-    let mut ws_from: Option<usize> = None;
+    let mut guard = 0;
     // The current line's end and its end with trailing whitespace dropped,
     // found at its first '=' (escapes look at the stripped line).
     let mut line: Option<(usize, usize)> = None;
     let mut i = 0;
     while i < f.len() {
         // Plain bytes, a run at a time.
-        let run = f[i..]
-            .iter()
-            .position(|&c| matches!(c, b'=' | b'\n') || is_ws(c))
-            .unwrap_or(f.len() - i);
-        if run > 0 {
-            out.extend_from_slice(&f[i..i + run]);
-            ws_from = None;
-            i += run;
-            continue;
+        let run = memchr::memchr2(b'=', b'\n', &f[i..]).unwrap_or(f.len() - i);
+        out.extend_from_slice(&f[i..i + run]);
+        i += run;
+        if i == f.len() {
+            break;
         }
-        let c = f[i];
-        if c == b'\n' {
-            if let Some(w) = ws_from.take() {
-                out.truncate(w);
-            }
+        if f[i] == b'\n' {
+            strip(&mut out, guard);
             out.extend_from_slice(b"\r\n");
+            guard = out.len();
             line = None;
             i += 1;
             continue;
         }
-        if c != b'=' {
-            ws_from.get_or_insert(out.len());
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        ws_from = None;
         let (end, stripped) = *line.get_or_insert_with(|| {
             let end = memchr::memchr(b'\n', &f[i..]).map_or(f.len(), |j| i + j);
             let mut s = end;
@@ -1040,10 +1032,9 @@ pub(crate) fn qp_decode_robust(input: &[u8]) -> Vec<u8> {
             }
             i += 3;
         }
+        guard = out.len();
     }
-    if let Some(w) = ws_from {
-        out.truncate(w);
-    }
+    strip(&mut out, guard);
     out
 }
 
