@@ -14,8 +14,10 @@ use crate::normalize::{normalize_into, Fold};
 
 /// Reusable scratch for one text at a time.
 #[derive(Debug, Default)]
-pub(super) struct View {
-    norm: Normalized,
+pub(super) struct View<'c> {
+    /// The Case view read: the caller's (borrowed, as the wallet scanner
+    /// reads it too), or built here from text in tests.
+    norm: std::borrow::Cow<'c, Normalized>,
     text: String,
     /// `map[i]` = offset in the Case view of byte `i` of `text`, plus one
     /// trailing entry holding the Case view's length.
@@ -27,18 +29,18 @@ pub(super) struct View {
     newlines: Vec<u32>,
 }
 
-impl View {
+impl<'c> View<'c> {
     /// Rebuilds the view for `src`, reusing the buffers (tests build from text).
     #[cfg(test)]
     pub(super) fn build(&mut self, src: &str) {
-        normalize_into(src, Fold::Case, &mut self.norm);
+        normalize_into(src, Fold::Case, self.norm.to_mut());
         self.rebuild();
     }
 
     /// Rebuilds the view from the [`Fold::Case`] view of the text, already
     /// built by the caller (the wallet scanner reads the same one).
-    pub(super) fn build_from(&mut self, case: &Normalized) {
-        self.norm.clone_from(case);
+    pub(super) fn build_from(&mut self, case: &'c Normalized) {
+        self.norm = std::borrow::Cow::Borrowed(case);
         self.rebuild();
     }
 
@@ -56,7 +58,28 @@ impl View {
         let mut pending: Option<usize> = None;
         let mut line_breaks = 0u32;
         let mut last = '\0';
-        for (i, c) in case.char_indices() {
+        let bytes = case.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // A run of ASCII that is neither whitespace nor a line-start
+            // quote marker, copied at once: the bulk of any text.
+            if !at_line_start && pending.is_none() {
+                let run = bytes[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii_graphic())
+                    .unwrap_or(bytes.len() - i);
+                if run > 0 {
+                    self.text.push_str(&case[i..i + run]);
+                    self.map.extend(i as u32..(i + run) as u32);
+                    last = bytes[i + run - 1] as char;
+                    i += run;
+                    continue;
+                }
+            }
+            let c = case[i..].chars().next().expect("on a char boundary");
+            let ci = i;
+            i += c.len_utf8();
+            let i = ci;
             if c.is_whitespace() {
                 if c == '\n' {
                     at_line_start = true;
