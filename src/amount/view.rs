@@ -160,7 +160,7 @@ impl<'c> View<'c> {
 mod tests {
     use super::*;
 
-    fn view(s: &str) -> View {
+    fn view(s: &str) -> View<'static> {
         let mut v = View::default();
         v.build(s);
         v
