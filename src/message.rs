@@ -67,8 +67,16 @@ fn parse_opt(raw: &[u8], limits: &Limits, slim_headers: bool) -> Message {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
     let mut raw = &raw[start..];
+    // The header section split once, as mailparse splits it; kept while
+    // `raw` is unchanged.
+    let mut split = split_headers(raw);
+    let cut = match &split {
+        Some((spans, _)) => cut_short_at(raw, spans),
+        None => header_section_cut_short(raw),
+    };
     let with_blank_line;
-    if let Some(at) = header_section_cut_short(raw) {
+    if let Some(at) = cut {
+        split = None;
         msg.notes.push(Note::MimeRecovered(
             "no blank line after the headers".into(),
         ));
@@ -87,12 +95,13 @@ fn parse_opt(raw: &[u8], limits: &Limits, slim_headers: bool) -> Message {
         )));
         defused = d;
         raw = &defused;
+        split = None;
     }
     // Real mail carries kilobytes of relay headers (Received, DKIM, ARC,
     // X-MS-Exchange-*: a third of the dev corpus by bytes) that mailparse
     // would parse one byte at a time and nothing here reads. Parse the few
     // that matter on their own and give mailparse the rest without them.
-    let slim = slim_top_headers(raw).filter(|_| slim_headers);
+    let slim = slim_top_headers(raw, split).filter(|_| slim_headers);
     let parsed = match &slim {
         Some(s) => mailparse::parse_mail(&s.mime),
         None => mailparse::parse_mail(raw),
@@ -205,8 +214,8 @@ struct Slim<'a> {
 
 /// `None` when slimming would not pay (few bytes to drop) or the header
 /// section is one mailparse rejects (it then reports the error itself).
-fn slim_top_headers(raw: &[u8]) -> Option<Slim<'_>> {
-    let (spans, _) = split_headers(raw)?;
+fn slim_top_headers(raw: &[u8], split: Option<(Vec<HeaderSpan>, usize)>) -> Option<Slim<'_>> {
+    let (spans, _) = split.or_else(|| split_headers(raw))?;
     let is = |h: &HeaderSpan, set: &[&[u8]]| {
         set.iter()
             .any(|k| raw[h.key.clone()].eq_ignore_ascii_case(k))
@@ -238,6 +247,23 @@ fn slim_top_headers(raw: &[u8]) -> Option<Slim<'_>> {
         }
     };
     Some(Slim { mime, meta })
+}
+
+/// [`header_section_cut_short`] read off the spans of a header section
+/// that mailparse accepts: the first header that is a line with no colon
+/// or whose name (trailing blanks dropped) is empty or holds a space or
+/// tab. A name starting with a tab is a continuation of the line before
+/// it (only a line with no colon leaves one as a header of its own), and
+/// an mbox `From ` line may open the section.
+fn cut_short_at(raw: &[u8], spans: &[HeaderSpan]) -> Option<usize> {
+    spans.iter().find_map(|h| {
+        let key = &raw[h.key.clone()];
+        let colon = raw.get(h.key.end) == Some(&b':');
+        let name = key.trim_ascii_end();
+        let exempt = key.first() == Some(&b'\t') || (h.all.start == 0 && key.starts_with(b"From "));
+        let bad = !colon || name.is_empty() || name.iter().any(|b| matches!(b, b' ' | b'\t'));
+        (bad && !exempt).then_some(h.all.start)
+    })
 }
 
 /// Where the body starts when a line that cannot be a header (no colon, or
@@ -294,6 +320,12 @@ fn defuse_encoded_word_floods(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
         let start = memchr::memrchr(b'\n', &raw[scanned..i]).map_or(scanned, |j| scanned + j + 1);
         let end = memchr::memchr(b'\n', &raw[i..]).map_or(raw.len(), |j| i + j);
         let line = &raw[start..end];
+        // Markers start at distinct bytes ("=?=?" holds three): a line no
+        // longer than the bound cannot exceed it and is not counted.
+        if line.len() <= MAX_MARKERS_PER_LINE {
+            scanned = end;
+            continue;
+        }
         let markers = OPEN.find_iter(line).count() + CLOSE.find_iter(line).count();
         if markers > MAX_MARKERS_PER_LINE {
             let o = out.get_or_insert_with(|| Vec::with_capacity(raw.len() + line.len() / 2));
@@ -1261,6 +1293,13 @@ mod tests {
                     }
                 }
                 (a, b) => proptest::prop_assert!(false, "{:?} vs {:?}", a, b.map(|x| x.1)),
+            }
+        }
+
+        #[test]
+        fn cut_short_at_agrees_with_the_line_scan(raw in header_soup()) {
+            if let Some((spans, _)) = split_headers(&raw) {
+                proptest::prop_assert_eq!(cut_short_at(&raw, &spans), header_section_cut_short(&raw));
             }
         }
 
