@@ -4,6 +4,8 @@
 //! Liberal in what it accepts: a message whose MIME structure is broken still
 //! yields whatever text can be recovered, with a [`Note`] saying how.
 
+use std::borrow::Cow;
+
 use mailparse::{MailHeaderMap, ParsedMail};
 
 use crate::classifier::Limits;
@@ -529,7 +531,7 @@ impl Walk<'_> {
                 return;
             };
             if let Some((d, _)) = defuse_encoded_word_floods(&body) {
-                body = d;
+                body = Cow::Owned(d);
             }
             match mailparse::parse_mail(&body) {
                 Ok(inner) => {
@@ -570,7 +572,13 @@ impl Walk<'_> {
     }
 
     /// Transfer-decodes a part's body, leniently, within the byte budget.
-    fn decoded_body(&mut self, p: &ParsedMail<'_>, msg: &mut Message) -> Option<Vec<u8>> {
+    /// Borrowed where the body needs no transfer decoding (7bit, 8bit,
+    /// binary): most text parts are then never copied before HTML reduction.
+    fn decoded_body<'p>(
+        &mut self,
+        p: &'p ParsedMail<'p>,
+        msg: &mut Message,
+    ) -> Option<Cow<'p, [u8]>> {
         let remaining = self
             .limits
             .max_decoded_bytes
@@ -582,20 +590,23 @@ impl Walk<'_> {
             )));
             return None;
         }
-        let mut body = match p.get_body_encoded() {
-            mailparse::body::Body::Base64(b) => base64_lenient(b.get_raw()),
-            mailparse::body::Body::QuotedPrintable(b) => qp_decode_robust(b.get_raw()),
+        let mut body: Cow<'p, [u8]> = match p.get_body_encoded() {
+            mailparse::body::Body::Base64(b) => Cow::Owned(base64_lenient(b.get_raw())),
+            mailparse::body::Body::QuotedPrintable(b) => Cow::Owned(qp_decode_robust(b.get_raw())),
             mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => {
-                b.get_raw().to_vec()
+                Cow::Borrowed(b.get_raw())
             }
-            mailparse::body::Body::Binary(b) => b.get_raw().to_vec(),
+            mailparse::body::Body::Binary(b) => Cow::Borrowed(b.get_raw()),
         };
         if body.len() > remaining {
             msg.notes.push(Note::LimitReached(format!(
                 "decoded text over {} bytes; the rest was not examined",
                 self.limits.max_decoded_bytes
             )));
-            body.truncate(remaining);
+            match &mut body {
+                Cow::Borrowed(b) => *b = &b[..remaining],
+                Cow::Owned(v) => v.truncate(remaining),
+            }
         }
         self.decoded_bytes += body.len();
         Some(body)
@@ -869,7 +880,7 @@ pub(crate) fn looks_like_html(text: &str) -> bool {
 /// Bytes → UTF-8 text. Valid UTF-8 is taken as UTF-8 whatever the label says
 /// (undeclared UTF-8 is common); otherwise the declared charset is used; an
 /// unknown or missing charset falls back to windows-1252, which maps every byte.
-fn decode_text(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<Note>) -> String {
+fn decode_text<'b>(bytes: &'b [u8], charset: Option<&str>, notes: &mut Vec<Note>) -> Cow<'b, str> {
     let label = charset.map(|c| c.trim().trim_matches(['"', '\'']).to_ascii_lowercase());
     let enc = label
         .as_deref()
@@ -878,11 +889,11 @@ fn decode_text(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<Note>) -> St
     let stateful = enc.is_some_and(|e| e == encoding_rs::ISO_2022_JP) && bytes.contains(&0x1B);
     if !stateful {
         if let Ok(s) = std::str::from_utf8(bytes) {
-            return s.to_string();
+            return Cow::Borrowed(s);
         }
     }
     match enc {
-        Some(e) => e.decode_without_bom_handling(bytes).0.into_owned(),
+        Some(e) => e.decode_without_bom_handling(bytes).0,
         None => {
             if let Some(l) = label.filter(|l| !l.is_empty() && l != "us-ascii") {
                 if notes.len() < 32 {
@@ -892,7 +903,6 @@ fn decode_text(bytes: &[u8], charset: Option<&str>, notes: &mut Vec<Note>) -> St
             encoding_rs::WINDOWS_1252
                 .decode_without_bom_handling(bytes)
                 .0
-                .into_owned()
         }
     }
 }
