@@ -891,6 +891,9 @@ fn named_entity(name: &str) -> Option<char> {
 }
 
 #[cfg(test)]
+mod oracle;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
