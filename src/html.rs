@@ -66,6 +66,13 @@ impl TagName {
         }
     }
 
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            TagName::Inline { buf, len } => &buf[..*len as usize],
+            TagName::Heap(s) => s.as_bytes(),
+        }
+    }
+
     fn as_str(&self) -> &str {
         match self {
             // Lower-cased ASCII: always UTF-8.
@@ -138,8 +145,14 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             pos = lt + 1;
             continue;
         }
-        let tag = TagName::new(&html[name_start..name_end]);
-        let name = tag.as_str();
+        let raw_name = &html[name_start..name_end];
+        let tag = TagName::new(raw_name);
+        // The name scan took only ASCII: lower-case already is the common case.
+        let name = if raw_name.bytes().any(|b| b.is_ascii_uppercase()) {
+            tag.as_str()
+        } else {
+            raw_name
+        };
         let tag_end = find_tag_end(bytes, name_end);
         // A tag cut short by the next '<' has no '>' to drop, and the byte
         // before that '<' may be inside a multi-byte character.
@@ -156,7 +169,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 .iter()
                 .rev()
                 .take(MAX_CLOSE_SEARCH)
-                .position(|o| o.name.as_str() == name)
+                .position(|o| o.name.as_bytes() == name.as_bytes())
             {
                 let keep = stack.len() - 1 - i;
                 for o in stack.drain(keep..) {
@@ -302,6 +315,33 @@ fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 fn push_text(text: &str, out: &mut String) {
+    if memchr(b'&', text.as_bytes()).is_none() {
+        // Nothing to decode: collapse straight from `text`.
+        let b = text.as_bytes();
+        if memchr::memchr3(b'\n', b'\r', b'\t', b).is_none() {
+            out.push_str(text);
+            return;
+        }
+        let is_ws = |c: u8| matches!(c, b' ' | b'\n' | b'\r' | b'\t');
+        let mut i = 0;
+        while i < b.len() {
+            let run = b[i..]
+                .iter()
+                .position(|&c| is_ws(c))
+                .map_or(b.len(), |k| i + k);
+            // Runs start and end at ASCII bytes: char boundaries.
+            out.push_str(&text[i..run]);
+            if run == b.len() {
+                break;
+            }
+            out.push(' ');
+            i = b[run..]
+                .iter()
+                .position(|&c| !is_ws(c))
+                .map_or(b.len(), |k| run + k);
+        }
+        return;
+    }
     let start = out.len();
     decode_entities(text, out);
     // HTML whitespace rendering: runs become one space.
@@ -409,11 +449,14 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
         let off = attrs.len() - v.len();
         return Some(match v.as_bytes().first() {
             Some(&q @ (b'"' | b'\'')) => {
-                let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
+                let end = memchr(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
                 &attrs[off + 1..off + end]
             }
             _ => {
-                let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                let end = v
+                    .bytes()
+                    .position(|c| c.is_ascii_whitespace())
+                    .unwrap_or(v.len());
                 &attrs[off..off + end]
             }
         });
@@ -425,7 +468,22 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
 /// occurs in `hay`, ASCII case ignored.
 fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let first = needle[0];
+    if hay.len() < needle.len() {
+        return None;
+    }
+    // Most attribute lists are short, and the key (a letter) usually comes
+    // early: a plain loop over the first bytes beats memchr's call overhead.
+    let last = hay.len() - needle.len();
+    let short_end = last.min(from.saturating_add(48));
     let mut i = from;
+    while i <= short_end {
+        let b = hay[i];
+        if b.to_ascii_lowercase() == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
+        {
+            return Some(i);
+        }
+        i += 1;
+    }
     while i + needle.len() <= hay.len() {
         let j = i + memchr::memchr2(
             first,
@@ -440,19 +498,30 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// Whether `key` (lower-case ASCII) is one of the words of `attrs` split at
+/// ASCII whitespace and '/', ASCII case ignored: an occurrence with a
+/// separator (or an end) on both sides.
 fn has_bare_attr(attrs: &str, key: &str) -> bool {
-    // Most tags do not mention the key at all: one search decides.
-    if find_ascii_ci(attrs.as_bytes(), 0, key.as_bytes()).is_none() {
-        return false;
+    let b = attrs.as_bytes();
+    let sep = |c: u8| c.is_ascii_whitespace() || c == b'/';
+    let mut from = 0;
+    while let Some(at) = find_ascii_ci(b, from, key.as_bytes()) {
+        let end = at + key.len();
+        if (at == 0 || sep(b[at - 1])) && (end == b.len() || sep(b[end])) {
+            return true;
+        }
+        from = at + 1;
     }
-    attrs
-        .split(|c: char| c.is_ascii_whitespace() || c == '/')
-        .any(|a| a.eq_ignore_ascii_case(key))
+    false
 }
 
 fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
+    // Every test below is independent: their order is only a matter of cost.
+    if !rules.tags.is_empty() && rules.tags.contains(tag) {
+        return true;
+    }
     if attrs.is_empty() {
-        return rules.tags.contains(tag);
+        return false;
     }
     if let Some(style) = attr_value(attrs, "style") {
         if style_hides(style) {
@@ -460,9 +529,6 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
         }
     }
     if has_bare_attr(attrs, "hidden") {
-        return true;
-    }
-    if rules.tags.contains(tag) {
         return true;
     }
     if !rules.classes.is_empty() {
@@ -511,7 +577,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
         let Some(colon) = memchr(b':', d.as_bytes()) else {
             continue;
         };
-        let slot = match squeezed(&d[..colon]) {
+        let slot = match prop_name(&d[..colon]) {
             Some(Squeezed { buf, len }) => match &buf[..len] {
                 b"display" => &mut display,
                 b"visibility" => &mut visibility,
@@ -533,7 +599,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
     let val = |v: Option<&str>, f: &dyn Fn(&str) -> bool| -> bool {
         let Some(v) = v else { return false };
         match squeezed(v) {
-            Some(s) => f(s.as_str().trim_end_matches("!important")),
+            Some(s) => f(strip_important(s.as_str())),
             None => {
                 // Long or non-ASCII (rare): the same, allocating.
                 let full: String = v
@@ -541,7 +607,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
                     .filter(|c| !c.is_whitespace())
                     .flat_map(char::to_lowercase)
                     .collect();
-                f(full.trim_end_matches("!important"))
+                f(strip_important(&full))
             }
         }
     };
@@ -566,6 +632,41 @@ pub(crate) fn style_hides(style: &str) -> bool {
         return true;
     }
     false
+}
+
+/// `v` without its trailing `!important`s (what `trim_end_matches` does,
+/// without building a substring searcher per call).
+fn strip_important(mut v: &str) -> &str {
+    while let Some(r) = v.strip_suffix("!important") {
+        v = r;
+    }
+    v
+}
+
+/// A property name as [`squeezed`] gives it when it may be one that
+/// [`style_hides`] looks at; `None` (never looked at) otherwise, decided
+/// without copying for the common plain ASCII names.
+fn prop_name(name: &str) -> Option<Squeezed> {
+    let t = name.as_bytes().trim_ascii();
+    match t.first() {
+        // Squeezed, the name starts with this letter: none of the names
+        // looked at starts with another.
+        Some(&c)
+            if c.is_ascii()
+                && !matches!(c | 0x20, b'd' | b'v' | b'f' | b'o' | b'm' | b'h' | b'w') =>
+        {
+            None
+        }
+        // The name itself (no inner whitespace, ASCII) is one of them or
+        // nothing is, when its length is not one of theirs and it is plain.
+        Some(_)
+            if !(5..=10).contains(&t.len())
+                && t.iter().all(|&c| c.is_ascii() && !c.is_ascii_whitespace()) =>
+        {
+            None
+        }
+        _ => squeezed(name),
+    }
 }
 
 /// A short ASCII string with whitespace dropped and case folded.
@@ -628,6 +729,11 @@ fn squeezed_chars(s: &str) -> Option<Squeezed> {
 }
 
 fn is_zero_length(v: &str) -> bool {
+    // An integer part of 1 or more is never small enough, except as a
+    // percentage (< 10%).
+    if matches!(v.as_bytes().first(), Some(b'1'..=b'9')) && !v.ends_with('%') {
+        return false;
+    }
     let num_end = v
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(v.len());
@@ -643,15 +749,47 @@ fn is_zero_length(v: &str) -> bool {
     }
 }
 
+/// What `find_ci(bytes, from, needle)` gives, for a needle searched often
+/// in long documents: an automaton with a prefilter instead of a stop at
+/// every '<'.
+/// What [`find_ci`] gives (`needle` lower-case ASCII, at least 4 bytes),
+/// for a needle searched over whole documents: blocks of bytes go through a
+/// branch-free filter on the first four bytes (which the compiler
+/// vectorises) instead of a memchr stop at every '<'.
+fn find_ci_blocks(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    const B: usize = 32;
+    let n = needle.len();
+    let f = [needle[0], needle[1], needle[2], needle[3]].map(|b| b | 0x20);
+    let at = |j: usize| bytes.len() - j >= n && bytes[j..j + n].eq_ignore_ascii_case(needle);
+    let mut i = from;
+    while i + B + 3 <= bytes.len() {
+        let w = &bytes[i..i + B + 3];
+        let mut hit = false;
+        for k in 0..B {
+            hit |= ((w[k] | 0x20) == f[0])
+                & ((w[k + 1] | 0x20) == f[1])
+                & ((w[k + 2] | 0x20) == f[2])
+                & ((w[k + 3] | 0x20) == f[3]);
+        }
+        if hit {
+            if let Some(k) = (i..i + B).find(|&j| at(j)) {
+                return Some(k);
+            }
+        }
+        i += B;
+    }
+    (i..bytes.len()).find(|&j| at(j))
+}
+
 fn collect_style_rules(html: &str) -> HiddenRules {
     let mut rules = HiddenRules::default();
     let bytes = html.as_bytes();
     let mut from = 0;
-    while let Some(start) = find_ci(bytes, from, b"<style") {
+    while let Some(start) = find_ci_blocks(bytes, from, b"<style") {
         let Some(open_end) = memchr(b'>', &bytes[start..]).map(|i| start + i + 1) else {
             break;
         };
-        let end = find_ci(bytes, open_end, b"</style").unwrap_or(bytes.len());
+        let end = find_ci_blocks(bytes, open_end, b"</style").unwrap_or(bytes.len());
         parse_css(&html[open_end..end], &mut rules);
         from = end;
     }
@@ -660,7 +798,7 @@ fn collect_style_rules(html: &str) -> HiddenRules {
 
 fn parse_css(css: &str, rules: &mut HiddenRules) {
     let mut rest = css;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = memchr(b'{', rest.as_bytes()) {
         // A stray '}' closing an @media block ends up before the next selector.
         let selectors = rest[..open].trim_matches(|c: char| c == '}' || c.is_whitespace());
         if selectors.starts_with('@') {
@@ -668,7 +806,7 @@ fn parse_css(css: &str, rules: &mut HiddenRules) {
             rest = &rest[open + 1..];
             continue;
         }
-        let Some(close) = rest[open..].find('}') else {
+        let Some(close) = memchr(b'}', &rest.as_bytes()[open..]) else {
             break;
         };
         let body = &rest[open + 1..open + close];
