@@ -97,7 +97,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let mut last_hidden_counted = usize::MAX;
 
     while pos < bytes.len() {
-        let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let lt = find_byte(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if lt > pos {
             let text = &html[pos..lt];
             if hidden_depth == 0 {
@@ -146,10 +146,12 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             continue;
         }
         let raw_name = &html[name_start..name_end];
-        let tag = TagName::new(raw_name);
-        // The name scan took only ASCII: lower-case already is the common case.
+        // The name scan took only ASCII: lower-case already is the common
+        // case, borrowed from the input.
+        let lowered;
         let name = if raw_name.bytes().any(|b| b.is_ascii_uppercase()) {
-            tag.as_str()
+            lowered = TagName::new(raw_name);
+            lowered.as_str()
         } else {
             raw_name
         };
@@ -238,7 +240,10 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 }
                 hidden_depth += 1;
             }
-            stack.push(Open { name: tag, hidden });
+            stack.push(Open {
+                name: TagName::new(name),
+                hidden,
+            });
         }
     }
     stats
@@ -248,39 +253,44 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
 /// honouring quoted attribute values.
 fn find_tag_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
-    let mut quote = 0u8;
     while i < bytes.len() {
-        let b = bytes[i];
-        if quote != 0 {
-            if b == quote {
-                quote = 0;
-            }
-        } else if b == b'"' || b == b'\'' {
-            // A quote only opens a value right after '='.
-            let mut j = i;
-            while j > from && bytes[j - 1] == b' ' {
-                j -= 1;
-            }
-            if j > from && bytes[j - 1] == b'=' {
-                quote = b;
-            }
-        } else if b == b'>' {
-            return i + 1;
-        } else if b == b'<' {
+        match bytes[i] {
+            b'>' => return i + 1,
             // A tag that never closed: end it here so the next tag is seen.
-            return i;
+            b'<' => return i,
+            q @ (b'"' | b'\'') => {
+                // A quote only opens a value right after '='.
+                let mut j = i;
+                while j > from && bytes[j - 1] == b' ' {
+                    j -= 1;
+                }
+                if j > from && bytes[j - 1] == b'=' {
+                    // A quoted value that never closes must not swallow the
+                    // document.
+                    match find_byte(q, &bytes[i + 1..]) {
+                        Some(k) => {
+                            i += k + 2;
+                            continue;
+                        }
+                        None => return bytes.len(),
+                    }
+                }
+            }
+            _ => {}
         }
         i += 1;
-        if quote != 0 {
-            // A quoted value that never closes must not swallow the document.
-            if let Some(j) = memchr(quote, &bytes[i..]) {
-                i += j;
-            } else {
-                return bytes.len();
-            }
-        }
     }
     bytes.len()
+}
+
+/// `memchr`, with a plain loop over the first bytes: most attribute values
+/// are short, and there memchr's call overhead dominates.
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(16);
+    if let Some(i) = hay[..head].iter().position(|&b| b == needle) {
+        return Some(i);
+    }
+    memchr(needle, &hay[head..]).map(|i| head + i)
 }
 
 fn is_payment_uri(href: &str) -> bool {
@@ -315,14 +325,25 @@ fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 fn push_text(text: &str, out: &mut String) {
-    if memchr(b'&', text.as_bytes()).is_none() {
+    let b = text.as_bytes();
+    let is_ws = |c: u8| matches!(c, b' ' | b'\n' | b'\r' | b'\t');
+    // Most runs between tags are layout whitespace only.
+    if b.iter().all(|&c| is_ws(c)) {
+        if b.iter().any(|&c| c != b' ') {
+            out.push(' ');
+        } else {
+            out.push_str(text);
+        }
+        return;
+    }
+    let amp = memchr(b'&', b).is_some();
+    if !amp {
+        let ws = memchr::memchr3(b'\n', b'\r', b'\t', b).is_some();
         // Nothing to decode: collapse straight from `text`.
-        let b = text.as_bytes();
-        if memchr::memchr3(b'\n', b'\r', b'\t', b).is_none() {
+        if !ws {
             out.push_str(text);
             return;
         }
-        let is_ws = |c: u8| matches!(c, b' ' | b'\n' | b'\r' | b'\t');
         let mut i = 0;
         while i < b.len() {
             let run = b[i..]
@@ -440,9 +461,23 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
     while let Some(at) = find_ascii_ci(attrs.as_bytes(), from, key.as_bytes()) {
         from = at + key.len();
         let before_ok = at == 0 || attrs.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = attrs[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
+        if !before_ok {
             continue;
+        }
+        if let Some(v) = value_after(attrs, from) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The value of an attribute whose name ends at `from` (a char boundary),
+/// when an `=` follows.
+fn value_after(attrs: &str, from: usize) -> Option<&str> {
+    {
+        let rest = attrs[from..].trim_start();
+        if !rest.starts_with('=') {
+            return None;
         }
         let vstart = attrs.len() - rest.len() + 1;
         let v = attrs[vstart..].trim_start();
@@ -461,7 +496,6 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
             }
         });
     }
-    None
 }
 
 /// First position at or after `from` where `needle` (lower-case ASCII)
@@ -476,13 +510,14 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let last = hay.len() - needle.len();
     let short_end = last.min(from.saturating_add(48));
     let mut i = from;
-    while i <= short_end {
-        let b = hay[i];
-        if b.to_ascii_lowercase() == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
-        {
-            return Some(i);
+    if first.is_ascii_lowercase() {
+        // For a letter, `| 0x20` folds exactly its two cases onto it.
+        while i <= short_end {
+            if hay[i] | 0x20 == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+                return Some(i);
+            }
+            i += 1;
         }
-        i += 1;
     }
     while i + needle.len() <= hay.len() {
         let j = i + memchr::memchr2(
@@ -498,14 +533,14 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Whether `key` (lower-case ASCII) is one of the words of `attrs` split at
+/// Whether `key` (lower-case ASCII letters, at least 4) is one of the words of `attrs` split at
 /// ASCII whitespace and '/', ASCII case ignored: an occurrence with a
 /// separator (or an end) on both sides.
 fn has_bare_attr(attrs: &str, key: &str) -> bool {
     let b = attrs.as_bytes();
     let sep = |c: u8| c.is_ascii_whitespace() || c == b'/';
     let mut from = 0;
-    while let Some(at) = find_ascii_ci(b, from, key.as_bytes()) {
+    while let Some(at) = find_ci_blocks::<16>(b, from, key.as_bytes()) {
         let end = at + key.len();
         if (at == 0 || sep(b[at - 1])) && (end == b.len() || sep(b[end])) {
             return true;
@@ -523,13 +558,67 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
     if attrs.is_empty() {
         return false;
     }
-    if let Some(style) = attr_value(attrs, "style") {
-        if style_hides(style) {
+    // One pass for what every tag needs: the `style` value (as
+    // `attr_value` finds it) and a bare `hidden` word (as `has_bare_attr`
+    // finds it). Both start a word: right after ASCII whitespace (or '/'
+    // for `hidden`) or at the start.
+    let b = attrs.as_bytes();
+    let mut style_seen = false;
+    // Whether the word starting at `i` (after a separator) is one of them;
+    // `Some(true)`: the element is hidden.
+    let mut check = |i: usize| -> bool {
+        let c = b[i] | 0x20;
+        if c == b'h'
+            && b.len() - i >= 6
+            && b[i..i + 6].eq_ignore_ascii_case(b"hidden")
+            && b.get(i + 6)
+                .is_none_or(|&n| n.is_ascii_whitespace() || n == b'/')
+        {
             return true;
         }
-    }
-    if has_bare_attr(attrs, "hidden") {
+        if c == b's'
+            && !style_seen
+            && (i == 0 || b[i - 1].is_ascii_whitespace())
+            && b.len() - i >= 5
+            && b[i..i + 5].eq_ignore_ascii_case(b"style")
+        {
+            if let Some(style) = value_after(attrs, i + 5) {
+                style_seen = true;
+                return style_hides(style);
+            }
+        }
+        false
+    };
+    let sep = |p: u8| p.is_ascii_whitespace() || p == b'/';
+    if check(0) {
         return true;
+    }
+    // Blocks of 16 positions through a branch-free filter (a superset:
+    // a control byte, space or '/' before an h or s), which vectorises;
+    // only blocks that pass are looked at byte by byte.
+    const B: usize = 16;
+    let mut i = 1;
+    while i + B <= b.len() {
+        let w0: &[u8; B] = b[i - 1..i - 1 + B].try_into().expect("B bytes");
+        let w1: &[u8; B] = b[i..i + B].try_into().expect("B bytes");
+        let mut hit = false;
+        for k in 0..B {
+            let (p, c) = (w0[k], w1[k] | 0x20);
+            hit |= ((p <= b' ') | (p == b'/')) & ((c == b'h') | (c == b's'));
+        }
+        if hit {
+            for k in i..i + B {
+                if sep(b[k - 1]) && check(k) {
+                    return true;
+                }
+            }
+        }
+        i += B;
+    }
+    for k in i..b.len() {
+        if sep(b[k - 1]) && check(k) {
+            return true;
+        }
     }
     if !rules.classes.is_empty() {
         if let Some(class) = attr_value(attrs, "class") {
@@ -574,7 +663,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
         // ';' and ':' are ASCII: byte positions are char boundaries.
         let d = &style[start..end];
         start = end + 1;
-        let Some(colon) = memchr(b':', d.as_bytes()) else {
+        let Some(colon) = find_byte(b':', d.as_bytes()) else {
             continue;
         };
         let slot = match prop_name(&d[..colon]) {
@@ -611,23 +700,41 @@ pub(crate) fn style_hides(style: &str) -> bool {
             }
         }
     };
-    if val(display, &|v| v == "none") {
+    // What a value starts with, squeezed: its first byte past ASCII
+    // whitespace, when that is ASCII (a non-ASCII character may lower-case
+    // to several).
+    let first = |v: &str| {
+        v.as_bytes()
+            .trim_ascii_start()
+            .first()
+            .copied()
+            .filter(u8::is_ascii)
+    };
+    // Exact shortcuts for the common visible values: a value that cannot
+    // squeeze to what the test wants is not squeezed at all.
+    let can_be = |v: Option<&str>, starts: &[u8]| {
+        v.is_some_and(|v| first(v).is_none_or(|c| starts.contains(&(c | 0x20))))
+    };
+    // An integer part of 1 or more with no '%' anywhere: not a zero length.
+    let zero_len = |v: Option<&str>| {
+        v.is_some_and(|v| {
+            !(matches!(first(v), Some(b'1'..=b'9')) && memchr(b'%', v.as_bytes()).is_none())
+        }) && val(v, &is_zero_length)
+    };
+    if can_be(display, b"n") && val(display, &|v| v == "none") {
         return true;
     }
-    if val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
+    if can_be(visibility, b"hc") && val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
         return true;
     }
-    if val(font_size, &is_zero_length) {
+    if zero_len(font_size) {
         return true;
     }
     if val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
         return true;
     }
     if val(overflow, &|v| v == "hidden")
-        && (val(max_height, &is_zero_length)
-            || val(height, &is_zero_length)
-            || val(width, &is_zero_length)
-            || val(max_width, &is_zero_length))
+        && (zero_len(max_height) || zero_len(height) || zero_len(width) || zero_len(max_width))
     {
         return true;
     }
@@ -659,11 +766,30 @@ fn prop_name(name: &str) -> Option<Squeezed> {
         }
         // The name itself (no inner whitespace, ASCII) is one of them or
         // nothing is, when its length is not one of theirs and it is plain.
+        // A plain name (ASCII, no inner whitespace) squeezes to itself
+        // lower-cased: compared in place.
         Some(_)
-            if !(5..=10).contains(&t.len())
-                && t.iter().all(|&c| c.is_ascii() && !c.is_ascii_whitespace()) =>
+            if t.iter()
+                .all(|&c| c.is_ascii() && !matches!(c, b'\t'..=b'\r' | b' ')) =>
         {
-            None
+            const NAMES: [&[u8]; 9] = [
+                b"display",
+                b"visibility",
+                b"font-size",
+                b"opacity",
+                b"overflow",
+                b"max-height",
+                b"height",
+                b"width",
+                b"max-width",
+            ];
+            let n = NAMES.iter().find(|n| n.eq_ignore_ascii_case(t))?;
+            let mut out = Squeezed {
+                buf: [0; 32],
+                len: n.len(),
+            };
+            out.buf[..n.len()].copy_from_slice(n);
+            Some(out)
         }
         _ => squeezed(name),
     }
@@ -756,20 +882,21 @@ fn is_zero_length(v: &str) -> bool {
 /// for a needle searched over whole documents: blocks of bytes go through a
 /// branch-free filter on the first four bytes (which the compiler
 /// vectorises) instead of a memchr stop at every '<'.
-fn find_ci_blocks(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    const B: usize = 32;
+fn find_ci_blocks<const B: usize>(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let n = needle.len();
     let f = [needle[0], needle[1], needle[2], needle[3]].map(|b| b | 0x20);
     let at = |j: usize| bytes.len() - j >= n && bytes[j..j + n].eq_ignore_ascii_case(needle);
     let mut i = from;
     while i + B + 3 <= bytes.len() {
-        let w = &bytes[i..i + B + 3];
+        // Fixed-size windows: no bounds checks, so the loop vectorises.
+        let w = |o: usize| -> &[u8; B] { bytes[i + o..i + o + B].try_into().expect("B bytes") };
+        let (w0, w1, w2, w3) = (w(0), w(1), w(2), w(3));
         let mut hit = false;
         for k in 0..B {
-            hit |= ((w[k] | 0x20) == f[0])
-                & ((w[k + 1] | 0x20) == f[1])
-                & ((w[k + 2] | 0x20) == f[2])
-                & ((w[k + 3] | 0x20) == f[3]);
+            hit |= ((w0[k] | 0x20) == f[0])
+                & ((w1[k] | 0x20) == f[1])
+                & ((w2[k] | 0x20) == f[2])
+                & ((w3[k] | 0x20) == f[3]);
         }
         if hit {
             if let Some(k) = (i..i + B).find(|&j| at(j)) {
@@ -778,18 +905,18 @@ fn find_ci_blocks(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         }
         i += B;
     }
-    (i..bytes.len()).find(|&j| at(j))
+    (i..bytes.len()).find(|&j| bytes[j] | 0x20 == f[0] && at(j))
 }
 
 fn collect_style_rules(html: &str) -> HiddenRules {
     let mut rules = HiddenRules::default();
     let bytes = html.as_bytes();
     let mut from = 0;
-    while let Some(start) = find_ci_blocks(bytes, from, b"<style") {
+    while let Some(start) = find_ci_blocks::<32>(bytes, from, b"<style") {
         let Some(open_end) = memchr(b'>', &bytes[start..]).map(|i| start + i + 1) else {
             break;
         };
-        let end = find_ci_blocks(bytes, open_end, b"</style").unwrap_or(bytes.len());
+        let end = find_ci_blocks::<32>(bytes, open_end, b"</style").unwrap_or(bytes.len());
         parse_css(&html[open_end..end], &mut rules);
         from = end;
     }

@@ -794,36 +794,6 @@ mod diff {
             best = best.min(t.elapsed().as_secs_f64());
         }
         println!("fast {:7.1} ms", best * 1e3);
-        for k in 0..2 {
-            let mut best = f64::MAX;
-            for _ in 0..15 {
-                let t = std::time::Instant::now();
-                for h in &html {
-                    if k == 0 {
-                        let bytes = h.as_bytes();
-                        let mut from = 0;
-                        let mut n = 0;
-                        while let Some(start) = super::super::find_ci_blocks(bytes, from, b"<style")
-                        {
-                            let Some(open_end) =
-                                memchr::memchr(b'>', &bytes[start..]).map(|i| start + i + 1)
-                            else {
-                                break;
-                            };
-                            let end = super::super::find_ci(bytes, open_end, b"</style")
-                                .unwrap_or(bytes.len());
-                            n += end - open_end;
-                            from = end;
-                        }
-                        std::hint::black_box(n);
-                    } else {
-                        std::hint::black_box(super::collect_style_rules(h));
-                    }
-                }
-                best = best.min(t.elapsed().as_secs_f64());
-            }
-            println!("rules {k} {:7.1} ms", best * 1e3);
-        }
     }
 
     const SOUP: &[&str] = &[
