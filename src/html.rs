@@ -38,8 +38,9 @@ struct HiddenRules {
     tags: HashSet<String>,
 }
 
-struct Open {
-    name: TagName,
+struct Open<'a> {
+    /// The tag name as written (ASCII): compared with case folded.
+    name: &'a str,
     hidden: bool,
 }
 
@@ -63,13 +64,6 @@ impl TagName {
             }
         } else {
             TagName::Heap(raw.to_ascii_lowercase())
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            TagName::Inline { buf, len } => &buf[..*len as usize],
-            TagName::Heap(s) => s.as_bytes(),
         }
     }
 
@@ -171,7 +165,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 .iter()
                 .rev()
                 .take(MAX_CLOSE_SEARCH)
-                .position(|o| o.name.as_bytes() == name.as_bytes())
+                .position(|o| o.name.eq_ignore_ascii_case(name))
             {
                 let keep = stack.len() - 1 - i;
                 for o in stack.drain(keep..) {
@@ -241,7 +235,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 hidden_depth += 1;
             }
             stack.push(Open {
-                name: TagName::new(name),
+                name: raw_name,
                 hidden,
             });
         }
@@ -474,28 +468,26 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
 /// The value of an attribute whose name ends at `from` (a char boundary),
 /// when an `=` follows.
 fn value_after(attrs: &str, from: usize) -> Option<&str> {
-    {
-        let rest = attrs[from..].trim_start();
-        if !rest.starts_with('=') {
-            return None;
-        }
-        let vstart = attrs.len() - rest.len() + 1;
-        let v = attrs[vstart..].trim_start();
-        let off = attrs.len() - v.len();
-        return Some(match v.as_bytes().first() {
-            Some(&q @ (b'"' | b'\'')) => {
-                let end = memchr(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
-                &attrs[off + 1..off + end]
-            }
-            _ => {
-                let end = v
-                    .bytes()
-                    .position(|c| c.is_ascii_whitespace())
-                    .unwrap_or(v.len());
-                &attrs[off..off + end]
-            }
-        });
+    let rest = attrs[from..].trim_start();
+    if !rest.starts_with('=') {
+        return None;
     }
+    let vstart = attrs.len() - rest.len() + 1;
+    let v = attrs[vstart..].trim_start();
+    let off = attrs.len() - v.len();
+    Some(match v.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = memchr(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
+            &attrs[off + 1..off + end]
+        }
+        _ => {
+            let end = v
+                .bytes()
+                .position(|c| c.is_ascii_whitespace())
+                .unwrap_or(v.len());
+            &attrs[off..off + end]
+        }
+    })
 }
 
 /// First position at or after `from` where `needle` (lower-case ASCII)
@@ -531,23 +523,6 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         i = j + 1;
     }
     None
-}
-
-/// Whether `key` (lower-case ASCII letters, at least 4) is one of the words of `attrs` split at
-/// ASCII whitespace and '/', ASCII case ignored: an occurrence with a
-/// separator (or an end) on both sides.
-fn has_bare_attr(attrs: &str, key: &str) -> bool {
-    let b = attrs.as_bytes();
-    let sep = |c: u8| c.is_ascii_whitespace() || c == b'/';
-    let mut from = 0;
-    while let Some(at) = find_ci_blocks::<16>(b, from, key.as_bytes()) {
-        let end = at + key.len();
-        if (at == 0 || sep(b[at - 1])) && (end == b.len() || sep(b[end])) {
-            return true;
-        }
-        from = at + 1;
-    }
-    false
 }
 
 fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
@@ -884,19 +859,18 @@ fn is_zero_length(v: &str) -> bool {
 /// vectorises) instead of a memchr stop at every '<'.
 fn find_ci_blocks<const B: usize>(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let n = needle.len();
-    let f = [needle[0], needle[1], needle[2], needle[3]].map(|b| b | 0x20);
+    // Filter on the first byte and one that rarely follows it in HTML.
+    let r = needle.len() - 3;
+    let (f0, fr) = (needle[0] | 0x20, needle[r] | 0x20);
     let at = |j: usize| bytes.len() - j >= n && bytes[j..j + n].eq_ignore_ascii_case(needle);
     let mut i = from;
-    while i + B + 3 <= bytes.len() {
+    while i + B + r <= bytes.len() {
         // Fixed-size windows: no bounds checks, so the loop vectorises.
         let w = |o: usize| -> &[u8; B] { bytes[i + o..i + o + B].try_into().expect("B bytes") };
-        let (w0, w1, w2, w3) = (w(0), w(1), w(2), w(3));
+        let (w0, wr) = (w(0), w(r));
         let mut hit = false;
         for k in 0..B {
-            hit |= ((w0[k] | 0x20) == f[0])
-                & ((w1[k] | 0x20) == f[1])
-                & ((w2[k] | 0x20) == f[2])
-                & ((w3[k] | 0x20) == f[3]);
+            hit |= ((w0[k] | 0x20) == f0) & ((wr[k] | 0x20) == fr);
         }
         if hit {
             if let Some(k) = (i..i + B).find(|&j| at(j)) {
@@ -905,7 +879,7 @@ fn find_ci_blocks<const B: usize>(bytes: &[u8], from: usize, needle: &[u8]) -> O
         }
         i += B;
     }
-    (i..bytes.len()).find(|&j| bytes[j] | 0x20 == f[0] && at(j))
+    (i..bytes.len()).find(|&j| bytes[j] | 0x20 == f0 && at(j))
 }
 
 fn collect_style_rules(html: &str) -> HiddenRules {

@@ -784,7 +784,7 @@ mod diff {
     fn html_time() {
         let html = corpus_html();
         let mut best = f64::MAX;
-        for _ in 0..15 {
+        for _ in 0..30 {
             let t = std::time::Instant::now();
             let mut out = String::new();
             for h in &html {
@@ -911,6 +911,138 @@ mod diff {
             let html = words.concat();
             let (a, b) = both(&html);
             proptest::prop_assert_eq!(a, b, "{:?}", html);
+        }
+    }
+
+    const ATTR_WORDS: &[&str] = &[
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r",
+        "\x0B",
+        "\x0C",
+        "/",
+        "=",
+        " = ",
+        "\"",
+        "'",
+        "style",
+        "STYLE",
+        "sTyle",
+        "xstyle",
+        "style-x",
+        "hidden",
+        "HIDDEN",
+        "hiddenx",
+        "xhidden",
+        "hidde",
+        "class",
+        "id",
+        "ID",
+        "c",
+        "x",
+        "h",
+        "s",
+        "display:none",
+        "display: none !important",
+        "DISPLAY:NONE",
+        "display:block",
+        "visibility:hidden",
+        "visibility: Collapse",
+        "font-size:0",
+        "font-size:.5px",
+        "font-size: 12px",
+        "font-size:1%",
+        "font-size:15%",
+        "font-size:0.09em",
+        "opacity:1e-3",
+        "opacity:0",
+        "opacity:1",
+        "overflow:hidden",
+        "max-height:0",
+        "height:1px",
+        "width:0.5pt",
+        "max-width:9%",
+        ";",
+        ":",
+        "!important",
+        "\u{A0}",
+        "é",
+        "\u{212A}",
+        "İ",
+        "日",
+        "0",
+        "1",
+        "9",
+        "px",
+        "%",
+        "n",
+        "none",
+        "None",
+        "font - size",
+        "dis play",
+    ];
+
+    const CSS: &[&str] = &[
+        "",
+        "<style>.c{display:none} #i{font-size:0} b{visibility:hidden}</style>",
+        "<STYLE>@media x { .x { opacity: 0 } }</STYLE>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #[test]
+        fn is_hidden_agrees_with_oracle(
+            words in proptest::collection::vec(proptest::sample::select(ATTR_WORDS), 0..24),
+            css in proptest::sample::select(CSS),
+            tag in proptest::sample::select(&["b", "span", "div"][..]),
+        ) {
+            let attrs = words.concat();
+            let fast_rules = super::super::collect_style_rules(css);
+            let rules = super::collect_style_rules(css);
+            proptest::prop_assert_eq!(
+                super::super::is_hidden(tag, &attrs, &fast_rules),
+                super::is_hidden(tag, &attrs, &rules),
+                "{:?}", attrs
+            );
+        }
+
+        #[test]
+        fn style_hides_agrees_with_frozen(words in proptest::collection::vec(proptest::sample::select(ATTR_WORDS), 0..24)) {
+            let css = words.concat();
+            proptest::prop_assert_eq!(super::super::style_hides(&css), super::style_hides(&css), "{:?}", css);
+        }
+
+        #[test]
+        fn find_ci_blocks_agrees_with_find_ci(
+            words in proptest::collection::vec(proptest::sample::select(&[
+                "<style", "<STYLE", "<sTyLe", "</style", "</STYLE", "<sty", "<s", "<", "y", "x",
+                "<span", "</stylex", "0123456789abcdef", "é", "\u{212A}",
+            ][..]), 0..40),
+            from in 0usize..8,
+        ) {
+            let hay = words.concat();
+            let from = from.min(hay.len());
+            for needle in [&b"<style"[..], b"</style"] {
+                proptest::prop_assert_eq!(
+                    super::super::find_ci_blocks::<32>(hay.as_bytes(), from, needle),
+                    super::find_ci(hay.as_bytes(), from, needle)
+                );
+            }
+        }
+
+        #[test]
+        fn push_text_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(&[
+            " ", "  ", "\n", "\r", "\t", "\x0B", "\x0C", "&", "&amp;", "&#10;", "&#32;", "&#9;",
+            "&nbsp;", "a", "é", "日", "\u{A0}", "x y",
+        ][..]), 1..16)) {
+            let text = words.concat();
+            let mut a = String::from("p");
+            super::super::push_text(&text, &mut a);
+            let mut b = String::from("p");
+            super::push_text(&text, &mut b);
+            proptest::prop_assert_eq!(a, b, "{:?}", text);
         }
     }
 
