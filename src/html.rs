@@ -91,7 +91,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let mut last_hidden_counted = usize::MAX;
 
     while pos < bytes.len() {
-        let lt = find_byte(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if lt > pos {
             let text = &html[pos..lt];
             if hidden_depth == 0 {
@@ -246,8 +246,21 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
 /// Position just past the `>` that ends a tag starting before `from`,
 /// honouring quoted attribute values.
 fn find_tag_end(bytes: &[u8], from: usize) -> usize {
+    // Bytes that matter outside a quoted value.
+    const STOP: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'>' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+        t
+    };
     let mut i = from;
     while i < bytes.len() {
+        if !STOP[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
         match bytes[i] {
             b'>' => return i + 1,
             // A tag that never closed: end it here so the next tag is seen.
@@ -261,7 +274,7 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
                 if j > from && bytes[j - 1] == b'=' {
                     // A quoted value that never closes must not swallow the
                     // document.
-                    match find_byte(q, &bytes[i + 1..]) {
+                    match memchr(q, &bytes[i + 1..]) {
                         Some(k) => {
                             i += k + 2;
                             continue;
@@ -275,16 +288,6 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
         i += 1;
     }
     bytes.len()
-}
-
-/// `memchr`, with a plain loop over the first bytes: most attribute values
-/// are short, and there memchr's call overhead dominates.
-fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
-    let head = hay.len().min(16);
-    if let Some(i) = hay[..head].iter().position(|&b| b == needle) {
-        return Some(i);
-    }
-    memchr(needle, &hay[head..]).map(|i| head + i)
 }
 
 fn is_payment_uri(href: &str) -> bool {
@@ -638,7 +641,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
         // ';' and ':' are ASCII: byte positions are char boundaries.
         let d = &style[start..end];
         start = end + 1;
-        let Some(colon) = find_byte(b':', d.as_bytes()) else {
+        let Some(colon) = memchr(b':', d.as_bytes()) else {
             continue;
         };
         let slot = match prop_name(&d[..colon]) {
