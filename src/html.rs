@@ -681,13 +681,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
     // What a value starts with, squeezed: its first byte past ASCII
     // whitespace, when that is ASCII (a non-ASCII character may lower-case
     // to several).
-    let first = |v: &str| {
-        v.as_bytes()
-            .trim_ascii_start()
-            .first()
-            .copied()
-            .filter(u8::is_ascii)
-    };
+    let first = |v: &str| v.bytes().find(|&c| !is_squeezed_ws(c)).filter(u8::is_ascii);
     // Exact shortcuts for the common visible values: a value that cannot
     // squeeze to what the test wants is not squeezed at all.
     let can_be = |v: Option<&str>, starts: &[u8]| {
@@ -732,7 +726,7 @@ fn strip_important(mut v: &str) -> &str {
 /// [`style_hides`] looks at; `None` (never looked at) otherwise, decided
 /// without copying for the common plain ASCII names.
 fn prop_name(name: &str) -> Option<Squeezed> {
-    let t = name.as_bytes().trim_ascii();
+    let t = trim_squeezed_ws(name.as_bytes());
     match t.first() {
         // Squeezed, the name starts with this letter: none of the names
         // looked at starts with another.
@@ -771,6 +765,28 @@ fn prop_name(name: &str) -> Option<Squeezed> {
         }
         _ => squeezed(name),
     }
+}
+
+/// The ASCII bytes [`squeezed`] drops (`char::is_whitespace` on ASCII:
+/// U+0009–U+000D and space; `u8::is_ascii_whitespace` lacks U+000B).
+fn is_squeezed_ws(c: u8) -> bool {
+    matches!(c, b'\t'..=b'\r' | b' ')
+}
+
+fn trim_squeezed_ws(mut b: &[u8]) -> &[u8] {
+    while let [c, rest @ ..] = b {
+        if !is_squeezed_ws(*c) {
+            break;
+        }
+        b = rest;
+    }
+    while let [rest @ .., c] = b {
+        if !is_squeezed_ws(*c) {
+            break;
+        }
+        b = rest;
+    }
+    b
 }
 
 /// A short ASCII string with whitespace dropped and case folded.
