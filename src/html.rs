@@ -91,7 +91,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let mut last_hidden_counted = usize::MAX;
 
     while pos < bytes.len() {
-        let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let lt = find_near(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if lt > pos {
             let text = &html[pos..lt];
             if hidden_depth == 0 {
@@ -274,7 +274,7 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
                 if j > from && bytes[j - 1] == b'=' {
                     // A quoted value that never closes must not swallow the
                     // document.
-                    match memchr(q, &bytes[i + 1..]) {
+                    match find_near(q, &bytes[i + 1..]) {
                         Some(k) => {
                             i += k + 2;
                             continue;
@@ -288,6 +288,29 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
         i += 1;
     }
     bytes.len()
+}
+
+/// `memchr` for haystacks where the byte is usually near: the first 64
+/// bytes are searched 8 at a time in a word (no call, no dispatch), the
+/// rest by memchr. Attribute values and text between tags are mostly short.
+fn find_near(needle: u8, hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pat = LO * u64::from(needle);
+    let mut i = 0;
+    while i + 8 <= hay.len() {
+        if i == 64 {
+            return memchr(needle, &hay[i..]).map(|k| i + k);
+        }
+        let x = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes")) ^ pat;
+        // High bit set in each zero byte of x; the lowest is exact.
+        let m = x.wrapping_sub(LO) & !x & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&b| b == needle).map(|k| i + k)
 }
 
 fn is_payment_uri(href: &str) -> bool {
@@ -572,17 +595,18 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
         return true;
     }
     // Blocks of 16 positions through a branch-free filter (a superset:
-    // a control byte, space or '/' before an h or s), which vectorises;
+    // a control byte, space or '/' before "h?d" or "st"), which vectorises;
     // only blocks that pass are looked at byte by byte.
     const B: usize = 16;
     let mut i = 1;
-    while i + B <= b.len() {
-        let w0: &[u8; B] = b[i - 1..i - 1 + B].try_into().expect("B bytes");
-        let w1: &[u8; B] = b[i..i + B].try_into().expect("B bytes");
+    while i + B + 2 <= b.len() {
+        let w = |o: usize| -> &[u8; B] { b[i + o - 1..i + o - 1 + B].try_into().expect("B bytes") };
+        let (w0, w1, w2, w3) = (w(0), w(1), w(2), w(3));
         let mut hit = false;
         for k in 0..B {
-            let (p, c) = (w0[k], w1[k] | 0x20);
-            hit |= ((p <= b' ') | (p == b'/')) & ((c == b'h') | (c == b's'));
+            let (p, c0, c1, c2) = (w0[k], w1[k] | 0x20, w2[k] | 0x20, w3[k] | 0x20);
+            hit |= ((p <= b' ') | (p == b'/'))
+                & (((c0 == b'h') & (c2 == b'd')) | ((c0 == b's') & (c1 == b't')));
         }
         if hit {
             for k in i..i + B {
@@ -627,40 +651,22 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
 /// value that may matter is normalised, into a small stack buffer.
 pub(crate) fn style_hides(style: &str) -> bool {
     // The last declaration of a property wins, as in CSS.
-    let mut display = None;
-    let mut visibility = None;
-    let mut font_size = None;
-    let mut opacity = None;
-    let mut overflow = None;
-    let mut max_height = None;
-    let mut height = None;
-    let mut width = None;
-    let mut max_width = None;
+    let mut slots: [Option<&str>; 9] = [None; 9];
     let mut start = 0;
-    for end in memchr::memchr_iter(b';', style.as_bytes()).chain(std::iter::once(style.len())) {
+    while start <= style.len() {
         // ';' and ':' are ASCII: byte positions are char boundaries.
+        let end = find_near(b';', &style.as_bytes()[start..]).map_or(style.len(), |i| start + i);
         let d = &style[start..end];
         start = end + 1;
-        let Some(colon) = memchr(b':', d.as_bytes()) else {
+        let Some(colon) = find_near(b':', d.as_bytes()) else {
             continue;
         };
-        let slot = match prop_name(&d[..colon]) {
-            Some(Squeezed { buf, len }) => match &buf[..len] {
-                b"display" => &mut display,
-                b"visibility" => &mut visibility,
-                b"font-size" => &mut font_size,
-                b"opacity" => &mut opacity,
-                b"overflow" => &mut overflow,
-                b"max-height" => &mut max_height,
-                b"height" => &mut height,
-                b"width" => &mut width,
-                b"max-width" => &mut max_width,
-                _ => continue,
-            },
-            None => continue,
-        };
-        *slot = Some(&d[colon + 1..]);
+        if let Some(k) = prop_index(&d[..colon]) {
+            slots[k] = Some(&d[colon + 1..]);
+        }
     }
+    let [display, visibility, font_size, opacity, overflow, max_height, height, width, max_width] =
+        slots;
     // Values as a browser-agnostic normalisation sees them: whitespace
     // dropped, lower-cased, trailing "!important" removed.
     let val = |v: Option<&str>, f: &dyn Fn(&str) -> bool| -> bool {
@@ -722,49 +728,53 @@ fn strip_important(mut v: &str) -> &str {
     v
 }
 
-/// A property name as [`squeezed`] gives it when it may be one that
-/// [`style_hides`] looks at; `None` (never looked at) otherwise, decided
-/// without copying for the common plain ASCII names.
-fn prop_name(name: &str) -> Option<Squeezed> {
+/// The properties [`style_hides`] looks at, in its slot order.
+const PROPS: [&[u8]; 9] = [
+    b"display",
+    b"visibility",
+    b"font-size",
+    b"opacity",
+    b"overflow",
+    b"max-height",
+    b"height",
+    b"width",
+    b"max-width",
+];
+
+/// Which of [`PROPS`] a declaration's property name is once [`squeezed`];
+/// decided in place for the common plain ASCII names.
+fn prop_index(name: &str) -> Option<usize> {
     let t = trim_squeezed_ws(name.as_bytes());
-    match t.first() {
-        // Squeezed, the name starts with this letter: none of the names
-        // looked at starts with another.
-        Some(&c)
-            if c.is_ascii()
-                && !matches!(c | 0x20, b'd' | b'v' | b'f' | b'o' | b'm' | b'h' | b'w') =>
-        {
-            None
-        }
-        // The name itself (no inner whitespace, ASCII) is one of them or
-        // nothing is, when its length is not one of theirs and it is plain.
-        // A plain name (ASCII, no inner whitespace) squeezes to itself
-        // lower-cased: compared in place.
-        Some(_)
-            if t.iter()
-                .all(|&c| c.is_ascii() && !matches!(c, b'\t'..=b'\r' | b' ')) =>
-        {
-            const NAMES: [&[u8]; 9] = [
-                b"display",
-                b"visibility",
-                b"font-size",
-                b"opacity",
-                b"overflow",
-                b"max-height",
-                b"height",
-                b"width",
-                b"max-width",
-            ];
-            let n = NAMES.iter().find(|n| n.eq_ignore_ascii_case(t))?;
-            let mut out = Squeezed {
-                buf: [0; 32],
-                len: n.len(),
-            };
-            out.buf[..n.len()].copy_from_slice(n);
-            Some(out)
-        }
-        _ => squeezed(name),
+    let first = *t.first()?;
+    // Squeezed, the name starts with this letter: none of PROPS starts
+    // with another.
+    if first.is_ascii() && !matches!(first | 0x20, b'd' | b'v' | b'f' | b'o' | b'm' | b'h' | b'w') {
+        return None;
     }
+    // Same length, same letters (case aside): then `t` is plain ASCII and
+    // squeezes to that name.
+    let candidates: &[usize] = match t.len() {
+        5 => &[7],
+        6 => &[6],
+        7 => &[0, 3],
+        8 => &[4],
+        9 => &[2, 8],
+        10 => &[1, 5],
+        _ => &[],
+    };
+    if let Some(&k) = candidates
+        .iter()
+        .find(|&&k| PROPS[k].eq_ignore_ascii_case(t))
+    {
+        return Some(k);
+    }
+    // A plain name (ASCII, no inner whitespace) squeezes to itself
+    // lower-cased, which was just compared; anything else is squeezed.
+    if t.iter().all(|&c| c.is_ascii() && !is_squeezed_ws(c)) {
+        return None;
+    }
+    let s = squeezed(name)?;
+    PROPS.iter().position(|p| *p == &s.buf[..s.len])
 }
 
 /// The ASCII bytes [`squeezed`] drops (`char::is_whitespace` on ASCII:

@@ -1033,6 +1033,14 @@ mod diff {
         }
 
         #[test]
+        fn find_near_agrees_with_memchr(
+            hay in proptest::collection::vec(proptest::sample::select(&[b'a', b'<', b';', 0x80, 0xFF, 0x00, 0x01][..]), 0..200),
+            needle in proptest::sample::select(&[b'<', b';', 0x80, 0x00, 0x01, 0xFF][..]),
+        ) {
+            proptest::prop_assert_eq!(super::super::find_near(needle, &hay), memchr::memchr(needle, &hay));
+        }
+
+        #[test]
         fn push_text_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(&[
             " ", "  ", "\n", "\r", "\t", "\x0B", "\x0C", "&", "&amp;", "&#10;", "&#32;", "&#9;",
             "&nbsp;", "a", "é", "日", "\u{A0}", "x y",
