@@ -356,7 +356,7 @@ fn push_text(text: &str, out: &mut String) {
         }
         return;
     }
-    let amp = memchr(b'&', b).is_some();
+    let amp = find_near(b'&', b).is_some();
     if !amp {
         let ws = memchr::memchr3(b'\n', b'\r', b'\t', b).is_some();
         // Nothing to decode: collapse straight from `text`.
@@ -503,7 +503,7 @@ fn value_after(attrs: &str, from: usize) -> Option<&str> {
     let off = attrs.len() - v.len();
     Some(match v.as_bytes().first() {
         Some(&q @ (b'"' | b'\'')) => {
-            let end = memchr(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
+            let end = find_near(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
             &attrs[off + 1..off + end]
         }
         _ => {
@@ -559,12 +559,16 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
     if attrs.is_empty() {
         return false;
     }
-    // One pass for what every tag needs: the `style` value (as
-    // `attr_value` finds it) and a bare `hidden` word (as `has_bare_attr`
-    // finds it). Both start a word: right after ASCII whitespace (or '/'
-    // for `hidden`) or at the start.
+    // One pass for the `style` (and `class`, `id`) value as `attr_value`
+    // finds it and a bare `hidden` word as `has_bare_attr` found it. All
+    // start a word: right after ASCII whitespace (or '/' for `hidden`) or at
+    // the start.
     let b = attrs.as_bytes();
     let mut style_seen = false;
+    // `class` and `id` (first occurrence, as `attr_value` finds them) only
+    // matter when some rule names one.
+    let (want_class, want_id) = (!rules.classes.is_empty(), !rules.ids.is_empty());
+    let (mut class_seen, mut id_seen) = (false, false);
     // Whether the word starting at `i` (after a separator) is one of them;
     // `Some(true)`: the element is hidden.
     let mut check = |i: usize| -> bool {
@@ -588,6 +592,33 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
                 return style_hides(style);
             }
         }
+        let after_ws = i == 0 || b[i - 1].is_ascii_whitespace();
+        if c == b'c'
+            && want_class
+            && !class_seen
+            && after_ws
+            && b.len() - i >= 5
+            && b[i..i + 5].eq_ignore_ascii_case(b"class")
+        {
+            if let Some(class) = value_after(attrs, i + 5) {
+                class_seen = true;
+                return class
+                    .split_ascii_whitespace()
+                    .any(|c| rules.classes.contains(c));
+            }
+        }
+        if c == b'i'
+            && want_id
+            && !id_seen
+            && after_ws
+            && b.len() - i >= 2
+            && b[i..i + 2].eq_ignore_ascii_case(b"id")
+        {
+            if let Some(id) = value_after(attrs, i + 2) {
+                id_seen = true;
+                return rules.ids.contains(id.trim());
+            }
+        }
         false
     };
     let sep = |p: u8| p.is_ascii_whitespace() || p == b'/';
@@ -606,7 +637,10 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
         for k in 0..B {
             let (p, c0, c1, c2) = (w0[k], w1[k] | 0x20, w2[k] | 0x20, w3[k] | 0x20);
             hit |= ((p <= b' ') | (p == b'/'))
-                & (((c0 == b'h') & (c2 == b'd')) | ((c0 == b's') & (c1 == b't')));
+                & (((c0 == b'h') & (c2 == b'd'))
+                    | ((c0 == b's') & (c1 == b't'))
+                    | (want_class & (c0 == b'c') & (c1 == b'l'))
+                    | (want_id & (c0 == b'i') & (c1 == b'd')));
         }
         if hit {
             for k in i..i + B {
@@ -620,23 +654,6 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
     for k in i..b.len() {
         if sep(b[k - 1]) && check(k) {
             return true;
-        }
-    }
-    if !rules.classes.is_empty() {
-        if let Some(class) = attr_value(attrs, "class") {
-            if class
-                .split_ascii_whitespace()
-                .any(|c| rules.classes.contains(c))
-            {
-                return true;
-            }
-        }
-    }
-    if !rules.ids.is_empty() {
-        if let Some(id) = attr_value(attrs, "id") {
-            if rules.ids.contains(id.trim()) {
-                return true;
-            }
         }
     }
     false
@@ -696,7 +713,7 @@ pub(crate) fn style_hides(style: &str) -> bool {
     // An integer part of 1 or more with no '%' anywhere: not a zero length.
     let zero_len = |v: Option<&str>| {
         v.is_some_and(|v| {
-            !(matches!(first(v), Some(b'1'..=b'9')) && memchr(b'%', v.as_bytes()).is_none())
+            !(matches!(first(v), Some(b'1'..=b'9')) && find_near(b'%', v.as_bytes()).is_none())
         }) && val(v, &is_zero_length)
     };
     if can_be(display, b"n") && val(display, &|v| v == "none") {
@@ -936,7 +953,7 @@ fn parse_css(css: &str, rules: &mut HiddenRules) {
             rest = &rest[open + 1..];
             continue;
         }
-        let Some(close) = memchr(b'}', &rest.as_bytes()[open..]) else {
+        let Some(close) = find_near(b'}', &rest.as_bytes()[open..]) else {
             break;
         };
         let body = &rest[open + 1..open + close];
