@@ -38,8 +38,9 @@ struct HiddenRules {
     tags: HashSet<String>,
 }
 
-struct Open {
-    name: TagName,
+struct Open<'a> {
+    /// The tag name as written (ASCII): compared with case folded.
+    name: &'a str,
     hidden: bool,
 }
 
@@ -90,7 +91,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let mut last_hidden_counted = usize::MAX;
 
     while pos < bytes.len() {
-        let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let lt = find_near(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if lt > pos {
             let text = &html[pos..lt];
             if hidden_depth == 0 {
@@ -138,8 +139,16 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             pos = lt + 1;
             continue;
         }
-        let tag = TagName::new(&html[name_start..name_end]);
-        let name = tag.as_str();
+        let raw_name = &html[name_start..name_end];
+        // The name scan took only ASCII: lower-case already is the common
+        // case, borrowed from the input.
+        let lowered;
+        let name = if raw_name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = TagName::new(raw_name);
+            lowered.as_str()
+        } else {
+            raw_name
+        };
         let tag_end = find_tag_end(bytes, name_end);
         // A tag cut short by the next '<' has no '>' to drop, and the byte
         // before that '<' may be inside a multi-byte character.
@@ -156,7 +165,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 .iter()
                 .rev()
                 .take(MAX_CLOSE_SEARCH)
-                .position(|o| o.name.as_str() == name)
+                .position(|o| o.name.eq_ignore_ascii_case(name))
             {
                 let keep = stack.len() - 1 - i;
                 for o in stack.drain(keep..) {
@@ -225,7 +234,10 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 }
                 hidden_depth += 1;
             }
-            stack.push(Open { name: tag, hidden });
+            stack.push(Open {
+                name: raw_name,
+                hidden,
+            });
         }
     }
     stats
@@ -234,40 +246,71 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
 /// Position just past the `>` that ends a tag starting before `from`,
 /// honouring quoted attribute values.
 fn find_tag_end(bytes: &[u8], from: usize) -> usize {
+    // Bytes that matter outside a quoted value.
+    const STOP: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'>' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+        t
+    };
     let mut i = from;
-    let mut quote = 0u8;
     while i < bytes.len() {
-        let b = bytes[i];
-        if quote != 0 {
-            if b == quote {
-                quote = 0;
-            }
-        } else if b == b'"' || b == b'\'' {
-            // A quote only opens a value right after '='.
-            let mut j = i;
-            while j > from && bytes[j - 1] == b' ' {
-                j -= 1;
-            }
-            if j > from && bytes[j - 1] == b'=' {
-                quote = b;
-            }
-        } else if b == b'>' {
-            return i + 1;
-        } else if b == b'<' {
+        if !STOP[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
+        match bytes[i] {
+            b'>' => return i + 1,
             // A tag that never closed: end it here so the next tag is seen.
-            return i;
+            b'<' => return i,
+            q @ (b'"' | b'\'') => {
+                // A quote only opens a value right after '='.
+                let mut j = i;
+                while j > from && bytes[j - 1] == b' ' {
+                    j -= 1;
+                }
+                if j > from && bytes[j - 1] == b'=' {
+                    // A quoted value that never closes must not swallow the
+                    // document.
+                    match find_near(q, &bytes[i + 1..]) {
+                        Some(k) => {
+                            i += k + 2;
+                            continue;
+                        }
+                        None => return bytes.len(),
+                    }
+                }
+            }
+            _ => {}
         }
         i += 1;
-        if quote != 0 {
-            // A quoted value that never closes must not swallow the document.
-            if let Some(j) = memchr(quote, &bytes[i..]) {
-                i += j;
-            } else {
-                return bytes.len();
-            }
-        }
     }
     bytes.len()
+}
+
+/// `memchr` for haystacks where the byte is usually near: the first 64
+/// bytes are searched 8 at a time in a word (no call, no dispatch), the
+/// rest by memchr. Attribute values and text between tags are mostly short.
+fn find_near(needle: u8, hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pat = LO * u64::from(needle);
+    let mut i = 0;
+    while i + 8 <= hay.len() {
+        if i == 64 {
+            return memchr(needle, &hay[i..]).map(|k| i + k);
+        }
+        let x = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes")) ^ pat;
+        // High bit set in each zero byte of x; the lowest is exact.
+        let m = x.wrapping_sub(LO) & !x & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay[i..].iter().position(|&b| b == needle).map(|k| i + k)
 }
 
 fn is_payment_uri(href: &str) -> bool {
@@ -302,6 +345,44 @@ fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 fn push_text(text: &str, out: &mut String) {
+    let b = text.as_bytes();
+    let is_ws = |c: u8| matches!(c, b' ' | b'\n' | b'\r' | b'\t');
+    // Most runs between tags are layout whitespace only.
+    if b.iter().all(|&c| is_ws(c)) {
+        if b.iter().any(|&c| c != b' ') {
+            out.push(' ');
+        } else {
+            out.push_str(text);
+        }
+        return;
+    }
+    let amp = find_near(b'&', b).is_some();
+    if !amp {
+        let ws = memchr::memchr3(b'\n', b'\r', b'\t', b).is_some();
+        // Nothing to decode: collapse straight from `text`.
+        if !ws {
+            out.push_str(text);
+            return;
+        }
+        let mut i = 0;
+        while i < b.len() {
+            let run = b[i..]
+                .iter()
+                .position(|&c| is_ws(c))
+                .map_or(b.len(), |k| i + k);
+            // Runs start and end at ASCII bytes: char boundaries.
+            out.push_str(&text[i..run]);
+            if run == b.len() {
+                break;
+            }
+            out.push(' ');
+            i = b[run..]
+                .iter()
+                .position(|&c| !is_ws(c))
+                .map_or(b.len(), |k| run + k);
+        }
+        return;
+    }
     let start = out.len();
     decode_entities(text, out);
     // HTML whitespace rendering: runs become one space.
@@ -400,32 +481,62 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
     while let Some(at) = find_ascii_ci(attrs.as_bytes(), from, key.as_bytes()) {
         from = at + key.len();
         let before_ok = at == 0 || attrs.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = attrs[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
+        if !before_ok {
             continue;
         }
-        let vstart = attrs.len() - rest.len() + 1;
-        let v = attrs[vstart..].trim_start();
-        let off = attrs.len() - v.len();
-        return Some(match v.as_bytes().first() {
-            Some(&q @ (b'"' | b'\'')) => {
-                let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
-                &attrs[off + 1..off + end]
-            }
-            _ => {
-                let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
-                &attrs[off..off + end]
-            }
-        });
+        if let Some(v) = value_after(attrs, from) {
+            return Some(v);
+        }
     }
     None
+}
+
+/// The value of an attribute whose name ends at `from` (a char boundary),
+/// when an `=` follows.
+fn value_after(attrs: &str, from: usize) -> Option<&str> {
+    let rest = attrs[from..].trim_start();
+    if !rest.starts_with('=') {
+        return None;
+    }
+    let vstart = attrs.len() - rest.len() + 1;
+    let v = attrs[vstart..].trim_start();
+    let off = attrs.len() - v.len();
+    Some(match v.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = find_near(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
+            &attrs[off + 1..off + end]
+        }
+        _ => {
+            let end = v
+                .bytes()
+                .position(|c| c.is_ascii_whitespace())
+                .unwrap_or(v.len());
+            &attrs[off..off + end]
+        }
+    })
 }
 
 /// First position at or after `from` where `needle` (lower-case ASCII)
 /// occurs in `hay`, ASCII case ignored.
 fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let first = needle[0];
+    if hay.len() < needle.len() {
+        return None;
+    }
+    // Most attribute lists are short, and the key (a letter) usually comes
+    // early: a plain loop over the first bytes beats memchr's call overhead.
+    let last = hay.len() - needle.len();
+    let short_end = last.min(from.saturating_add(48));
     let mut i = from;
+    if first.is_ascii_lowercase() {
+        // For a letter, `| 0x20` folds exactly its two cases onto it.
+        while i <= short_end {
+            if hay[i] | 0x20 == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+                return Some(i);
+            }
+            i += 1;
+        }
+    }
     while i + needle.len() <= hay.len() {
         let j = i + memchr::memchr2(
             first,
@@ -440,46 +551,109 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     None
 }
 
-fn has_bare_attr(attrs: &str, key: &str) -> bool {
-    // Most tags do not mention the key at all: one search decides.
-    if find_ascii_ci(attrs.as_bytes(), 0, key.as_bytes()).is_none() {
+fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
+    // Every test below is independent: their order is only a matter of cost.
+    if !rules.tags.is_empty() && rules.tags.contains(tag) {
+        return true;
+    }
+    if attrs.is_empty() {
         return false;
     }
-    attrs
-        .split(|c: char| c.is_ascii_whitespace() || c == '/')
-        .any(|a| a.eq_ignore_ascii_case(key))
-}
-
-fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
-    if attrs.is_empty() {
-        return rules.tags.contains(tag);
-    }
-    if let Some(style) = attr_value(attrs, "style") {
-        if style_hides(style) {
+    // One pass for the `style` (and `class`, `id`) value as `attr_value`
+    // finds it and a bare `hidden` word as `has_bare_attr` found it. All
+    // start a word: right after ASCII whitespace (or '/' for `hidden`) or at
+    // the start.
+    let b = attrs.as_bytes();
+    let mut style_seen = false;
+    // `class` and `id` (first occurrence, as `attr_value` finds them) only
+    // matter when some rule names one.
+    let (want_class, want_id) = (!rules.classes.is_empty(), !rules.ids.is_empty());
+    let (mut class_seen, mut id_seen) = (false, false);
+    // Whether the word starting at `i` (after a separator) is one of them;
+    // `Some(true)`: the element is hidden.
+    let mut check = |i: usize| -> bool {
+        let c = b[i] | 0x20;
+        if c == b'h'
+            && b.len() - i >= 6
+            && b[i..i + 6].eq_ignore_ascii_case(b"hidden")
+            && b.get(i + 6)
+                .is_none_or(|&n| n.is_ascii_whitespace() || n == b'/')
+        {
             return true;
         }
-    }
-    if has_bare_attr(attrs, "hidden") {
-        return true;
-    }
-    if rules.tags.contains(tag) {
-        return true;
-    }
-    if !rules.classes.is_empty() {
-        if let Some(class) = attr_value(attrs, "class") {
-            if class
-                .split_ascii_whitespace()
-                .any(|c| rules.classes.contains(c))
-            {
-                return true;
+        if c == b's'
+            && !style_seen
+            && (i == 0 || b[i - 1].is_ascii_whitespace())
+            && b.len() - i >= 5
+            && b[i..i + 5].eq_ignore_ascii_case(b"style")
+        {
+            if let Some(style) = value_after(attrs, i + 5) {
+                style_seen = true;
+                return style_hides(style);
             }
         }
-    }
-    if !rules.ids.is_empty() {
-        if let Some(id) = attr_value(attrs, "id") {
-            if rules.ids.contains(id.trim()) {
-                return true;
+        let after_ws = i == 0 || b[i - 1].is_ascii_whitespace();
+        if c == b'c'
+            && want_class
+            && !class_seen
+            && after_ws
+            && b.len() - i >= 5
+            && b[i..i + 5].eq_ignore_ascii_case(b"class")
+        {
+            if let Some(class) = value_after(attrs, i + 5) {
+                class_seen = true;
+                return class
+                    .split_ascii_whitespace()
+                    .any(|c| rules.classes.contains(c));
             }
+        }
+        if c == b'i'
+            && want_id
+            && !id_seen
+            && after_ws
+            && b.len() - i >= 2
+            && b[i..i + 2].eq_ignore_ascii_case(b"id")
+        {
+            if let Some(id) = value_after(attrs, i + 2) {
+                id_seen = true;
+                return rules.ids.contains(id.trim());
+            }
+        }
+        false
+    };
+    let sep = |p: u8| p.is_ascii_whitespace() || p == b'/';
+    if check(0) {
+        return true;
+    }
+    // Blocks of 16 positions through a branch-free filter (a superset:
+    // a control byte, space or '/' before "h?d" or "st"), which vectorises;
+    // only blocks that pass are looked at byte by byte.
+    const B: usize = 16;
+    let mut i = 1;
+    while i + B + 2 <= b.len() {
+        let w = |o: usize| -> &[u8; B] { b[i + o - 1..i + o - 1 + B].try_into().expect("B bytes") };
+        let (w0, w1, w2, w3) = (w(0), w(1), w(2), w(3));
+        let mut hit = false;
+        for k in 0..B {
+            let (p, c0, c1, c2) = (w0[k], w1[k] | 0x20, w2[k] | 0x20, w3[k] | 0x20);
+            hit |= ((p <= b' ') | (p == b'/'))
+                & (((c0 == b'h') & (c2 == b'd'))
+                    | ((c0 == b's') & (c1 == b't'))
+                    | (want_class & (c0 == b'c') & (c1 == b'l'))
+                    | (want_id & (c0 == b'i') & (c1 == b'd')));
+        }
+        if hit {
+            for k in i..i + B {
+                if sep(b[k - 1]) && check(k) {
+                    return true;
+                }
+            }
+        }
+        i += B;
+    }
+    for k in i..b.len() {
+        if sep(b[k - 1]) && check(k) {
+            return true;
         }
     }
     false
@@ -494,46 +668,28 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
 /// value that may matter is normalised, into a small stack buffer.
 pub(crate) fn style_hides(style: &str) -> bool {
     // The last declaration of a property wins, as in CSS.
-    let mut display = None;
-    let mut visibility = None;
-    let mut font_size = None;
-    let mut opacity = None;
-    let mut overflow = None;
-    let mut max_height = None;
-    let mut height = None;
-    let mut width = None;
-    let mut max_width = None;
+    let mut slots: [Option<&str>; 9] = [None; 9];
     let mut start = 0;
-    for end in memchr::memchr_iter(b';', style.as_bytes()).chain(std::iter::once(style.len())) {
+    while start <= style.len() {
         // ';' and ':' are ASCII: byte positions are char boundaries.
+        let end = find_near(b';', &style.as_bytes()[start..]).map_or(style.len(), |i| start + i);
         let d = &style[start..end];
         start = end + 1;
-        let Some(colon) = memchr(b':', d.as_bytes()) else {
+        let Some(colon) = find_near(b':', d.as_bytes()) else {
             continue;
         };
-        let slot = match squeezed(&d[..colon]) {
-            Some(Squeezed { buf, len }) => match &buf[..len] {
-                b"display" => &mut display,
-                b"visibility" => &mut visibility,
-                b"font-size" => &mut font_size,
-                b"opacity" => &mut opacity,
-                b"overflow" => &mut overflow,
-                b"max-height" => &mut max_height,
-                b"height" => &mut height,
-                b"width" => &mut width,
-                b"max-width" => &mut max_width,
-                _ => continue,
-            },
-            None => continue,
-        };
-        *slot = Some(&d[colon + 1..]);
+        if let Some(k) = prop_index(&d[..colon]) {
+            slots[k] = Some(&d[colon + 1..]);
+        }
     }
+    let [display, visibility, font_size, opacity, overflow, max_height, height, width, max_width] =
+        slots;
     // Values as a browser-agnostic normalisation sees them: whitespace
     // dropped, lower-cased, trailing "!important" removed.
     let val = |v: Option<&str>, f: &dyn Fn(&str) -> bool| -> bool {
         let Some(v) = v else { return false };
         match squeezed(v) {
-            Some(s) => f(s.as_str().trim_end_matches("!important")),
+            Some(s) => f(strip_important(s.as_str())),
             None => {
                 // Long or non-ASCII (rare): the same, allocating.
                 let full: String = v
@@ -541,31 +697,123 @@ pub(crate) fn style_hides(style: &str) -> bool {
                     .filter(|c| !c.is_whitespace())
                     .flat_map(char::to_lowercase)
                     .collect();
-                f(full.trim_end_matches("!important"))
+                f(strip_important(&full))
             }
         }
     };
-    if val(display, &|v| v == "none") {
+    // What a value starts with, squeezed: its first byte past ASCII
+    // whitespace, when that is ASCII (a non-ASCII character may lower-case
+    // to several).
+    let first = |v: &str| v.bytes().find(|&c| !is_squeezed_ws(c)).filter(u8::is_ascii);
+    // Exact shortcuts for the common visible values: a value that cannot
+    // squeeze to what the test wants is not squeezed at all.
+    let can_be = |v: Option<&str>, starts: &[u8]| {
+        v.is_some_and(|v| first(v).is_none_or(|c| starts.contains(&(c | 0x20))))
+    };
+    // An integer part of 1 or more with no '%' anywhere: not a zero length.
+    let zero_len = |v: Option<&str>| {
+        v.is_some_and(|v| {
+            !(matches!(first(v), Some(b'1'..=b'9')) && find_near(b'%', v.as_bytes()).is_none())
+        }) && val(v, &is_zero_length)
+    };
+    if can_be(display, b"n") && val(display, &|v| v == "none") {
         return true;
     }
-    if val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
+    if can_be(visibility, b"hc") && val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
         return true;
     }
-    if val(font_size, &is_zero_length) {
+    if zero_len(font_size) {
         return true;
     }
     if val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
         return true;
     }
     if val(overflow, &|v| v == "hidden")
-        && (val(max_height, &is_zero_length)
-            || val(height, &is_zero_length)
-            || val(width, &is_zero_length)
-            || val(max_width, &is_zero_length))
+        && (zero_len(max_height) || zero_len(height) || zero_len(width) || zero_len(max_width))
     {
         return true;
     }
     false
+}
+
+/// `v` without its trailing `!important`s (what `trim_end_matches` does,
+/// without building a substring searcher per call).
+fn strip_important(mut v: &str) -> &str {
+    while let Some(r) = v.strip_suffix("!important") {
+        v = r;
+    }
+    v
+}
+
+/// The properties [`style_hides`] looks at, in its slot order.
+const PROPS: [&[u8]; 9] = [
+    b"display",
+    b"visibility",
+    b"font-size",
+    b"opacity",
+    b"overflow",
+    b"max-height",
+    b"height",
+    b"width",
+    b"max-width",
+];
+
+/// Which of [`PROPS`] a declaration's property name is once [`squeezed`];
+/// decided in place for the common plain ASCII names.
+fn prop_index(name: &str) -> Option<usize> {
+    let t = trim_squeezed_ws(name.as_bytes());
+    let first = *t.first()?;
+    // Squeezed, the name starts with this letter: none of PROPS starts
+    // with another.
+    if first.is_ascii() && !matches!(first | 0x20, b'd' | b'v' | b'f' | b'o' | b'm' | b'h' | b'w') {
+        return None;
+    }
+    // Same length, same letters (case aside): then `t` is plain ASCII and
+    // squeezes to that name.
+    let candidates: &[usize] = match t.len() {
+        5 => &[7],
+        6 => &[6],
+        7 => &[0, 3],
+        8 => &[4],
+        9 => &[2, 8],
+        10 => &[1, 5],
+        _ => &[],
+    };
+    if let Some(&k) = candidates
+        .iter()
+        .find(|&&k| PROPS[k].eq_ignore_ascii_case(t))
+    {
+        return Some(k);
+    }
+    // A plain name (ASCII, no inner whitespace) squeezes to itself
+    // lower-cased, which was just compared; anything else is squeezed.
+    if t.iter().all(|&c| c.is_ascii() && !is_squeezed_ws(c)) {
+        return None;
+    }
+    let s = squeezed(name)?;
+    PROPS.iter().position(|p| *p == &s.buf[..s.len])
+}
+
+/// The ASCII bytes [`squeezed`] drops (`char::is_whitespace` on ASCII:
+/// U+0009–U+000D and space; `u8::is_ascii_whitespace` lacks U+000B).
+fn is_squeezed_ws(c: u8) -> bool {
+    matches!(c, b'\t'..=b'\r' | b' ')
+}
+
+fn trim_squeezed_ws(mut b: &[u8]) -> &[u8] {
+    while let [c, rest @ ..] = b {
+        if !is_squeezed_ws(*c) {
+            break;
+        }
+        b = rest;
+    }
+    while let [rest @ .., c] = b {
+        if !is_squeezed_ws(*c) {
+            break;
+        }
+        b = rest;
+    }
+    b
 }
 
 /// A short ASCII string with whitespace dropped and case folded.
@@ -628,6 +876,11 @@ fn squeezed_chars(s: &str) -> Option<Squeezed> {
 }
 
 fn is_zero_length(v: &str) -> bool {
+    // An integer part of 1 or more is never small enough, except as a
+    // percentage (< 10%).
+    if matches!(v.as_bytes().first(), Some(b'1'..=b'9')) && !v.ends_with('%') {
+        return false;
+    }
     let num_end = v
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(v.len());
@@ -643,15 +896,47 @@ fn is_zero_length(v: &str) -> bool {
     }
 }
 
+/// What `find_ci(bytes, from, needle)` gives, for a needle searched often
+/// in long documents: an automaton with a prefilter instead of a stop at
+/// every '<'.
+/// What [`find_ci`] gives (`needle` lower-case ASCII, at least 4 bytes),
+/// for a needle searched over whole documents: blocks of bytes go through a
+/// branch-free filter on the first four bytes (which the compiler
+/// vectorises) instead of a memchr stop at every '<'.
+fn find_ci_blocks<const B: usize>(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let n = needle.len();
+    // Filter on the first byte and one that rarely follows it in HTML.
+    let r = needle.len() - 3;
+    let (f0, fr) = (needle[0] | 0x20, needle[r] | 0x20);
+    let at = |j: usize| bytes.len() - j >= n && bytes[j..j + n].eq_ignore_ascii_case(needle);
+    let mut i = from;
+    while i + B + r <= bytes.len() {
+        // Fixed-size windows: no bounds checks, so the loop vectorises.
+        let w = |o: usize| -> &[u8; B] { bytes[i + o..i + o + B].try_into().expect("B bytes") };
+        let (w0, wr) = (w(0), w(r));
+        let mut hit = false;
+        for k in 0..B {
+            hit |= ((w0[k] | 0x20) == f0) & ((wr[k] | 0x20) == fr);
+        }
+        if hit {
+            if let Some(k) = (i..i + B).find(|&j| at(j)) {
+                return Some(k);
+            }
+        }
+        i += B;
+    }
+    (i..bytes.len()).find(|&j| bytes[j] | 0x20 == f0 && at(j))
+}
+
 fn collect_style_rules(html: &str) -> HiddenRules {
     let mut rules = HiddenRules::default();
     let bytes = html.as_bytes();
     let mut from = 0;
-    while let Some(start) = find_ci(bytes, from, b"<style") {
+    while let Some(start) = find_ci_blocks::<32>(bytes, from, b"<style") {
         let Some(open_end) = memchr(b'>', &bytes[start..]).map(|i| start + i + 1) else {
             break;
         };
-        let end = find_ci(bytes, open_end, b"</style").unwrap_or(bytes.len());
+        let end = find_ci_blocks::<32>(bytes, open_end, b"</style").unwrap_or(bytes.len());
         parse_css(&html[open_end..end], &mut rules);
         from = end;
     }
@@ -660,7 +945,7 @@ fn collect_style_rules(html: &str) -> HiddenRules {
 
 fn parse_css(css: &str, rules: &mut HiddenRules) {
     let mut rest = css;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = memchr(b'{', rest.as_bytes()) {
         // A stray '}' closing an @media block ends up before the next selector.
         let selectors = rest[..open].trim_matches(|c: char| c == '}' || c.is_whitespace());
         if selectors.starts_with('@') {
@@ -668,7 +953,7 @@ fn parse_css(css: &str, rules: &mut HiddenRules) {
             rest = &rest[open + 1..];
             continue;
         }
-        let Some(close) = rest[open..].find('}') else {
+        let Some(close) = find_near(b'}', &rest.as_bytes()[open..]) else {
             break;
         };
         let body = &rest[open + 1..open + close];
@@ -889,6 +1174,9 @@ fn named_entity(name: &str) -> Option<char> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod oracle;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,1073 @@
+//! The reference implementation of [`super::visible_text`]: a frozen copy of
+//! the scanner and its helpers as they were before the speed work, used only
+//! by tests. The fast version must give byte-identical text and stats.
+//!
+//! `cargo test --release --lib html_oracle_corpus -- --ignored --nocapture`
+//! compares both over every text/html part of the dev corpus and the samples.
+
+#![allow(dead_code)]
+
+use super::{decode_one, HtmlStats};
+use std::collections::HashSet;
+
+use memchr::{memchr, memmem};
+
+const MAX_DEPTH: usize = 512;
+const MAX_CLOSE_SEARCH: usize = 32;
+
+#[derive(Default)]
+struct HiddenRules {
+    classes: HashSet<String>,
+    ids: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+struct Open {
+    name: TagName,
+    hidden: bool,
+}
+
+enum TagName {
+    Inline { buf: [u8; 15], len: u8 },
+    Heap(String),
+}
+
+impl TagName {
+    fn new(raw: &str) -> TagName {
+        if raw.len() <= 15 && raw.is_ascii() {
+            let mut buf = [0u8; 15];
+            for (d, s) in buf.iter_mut().zip(raw.bytes()) {
+                *d = s.to_ascii_lowercase();
+            }
+            TagName::Inline {
+                buf,
+                len: raw.len() as u8,
+            }
+        } else {
+            TagName::Heap(raw.to_ascii_lowercase())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Lower-cased ASCII: always UTF-8.
+            TagName::Inline { buf, len } => {
+                std::str::from_utf8(&buf[..*len as usize]).unwrap_or("")
+            }
+            TagName::Heap(s) => s,
+        }
+    }
+}
+
+pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
+    let rules = collect_style_rules(html);
+    let bytes = html.as_bytes();
+    let mut stats = HtmlStats::default();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut hidden_depth = 0usize;
+    let mut pos = 0usize;
+    // Each maximal hidden region is counted once, when it holds text.
+    let mut hidden_region = 0usize;
+    let mut last_hidden_counted = usize::MAX;
+
+    while pos < bytes.len() {
+        let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        if lt > pos {
+            let text = &html[pos..lt];
+            if hidden_depth == 0 {
+                push_text(text, out);
+            } else if !text.trim().is_empty() {
+                stats.hidden_bytes += text.len();
+                if last_hidden_counted != hidden_region {
+                    stats.hidden_elements += 1;
+                    last_hidden_counted = hidden_region;
+                }
+            }
+        }
+        if lt >= bytes.len() {
+            break;
+        }
+        // Comments, doctype, CDATA, processing instructions.
+        let rest = &bytes[lt..];
+        if rest.starts_with(b"<!--") {
+            pos = memmem::find(&rest[4..], b"-->").map_or(bytes.len(), |i| lt + 4 + i + 3);
+            continue;
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            let end = memmem::find(&rest[9..], b"]]>").map_or(bytes.len(), |i| lt + 9 + i);
+            if hidden_depth == 0 {
+                push_text(&html[lt + 9..end], out);
+            }
+            pos = (end + 3).min(bytes.len());
+            continue;
+        }
+        if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
+            pos = memchr(b'>', rest).map_or(bytes.len(), |i| lt + i + 1);
+            continue;
+        }
+        let closing = rest.get(1) == Some(&b'/');
+        let name_start = lt + 1 + closing as usize;
+        let name_end = bytes[name_start.min(bytes.len())..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b':'))
+            .map_or(bytes.len(), |i| name_start + i);
+        if name_end == name_start || !bytes[name_start].is_ascii_alphabetic() {
+            // A lone '<' in text.
+            if hidden_depth == 0 {
+                out.push('<');
+            }
+            pos = lt + 1;
+            continue;
+        }
+        let tag = TagName::new(&html[name_start..name_end]);
+        let name = tag.as_str();
+        let tag_end = find_tag_end(bytes, name_end);
+        // A tag cut short by the next '<' has no '>' to drop, and the byte
+        // before that '<' may be inside a multi-byte character.
+        let attrs_end = if bytes[tag_end - 1] == b'>' {
+            tag_end - 1
+        } else {
+            tag_end
+        };
+        let attrs = &html[name_end..attrs_end.max(name_end)];
+        pos = tag_end;
+
+        if closing {
+            if let Some(i) = stack
+                .iter()
+                .rev()
+                .take(MAX_CLOSE_SEARCH)
+                .position(|o| o.name.as_str() == name)
+            {
+                let keep = stack.len() - 1 - i;
+                for o in stack.drain(keep..) {
+                    if o.hidden {
+                        hidden_depth -= 1;
+                    }
+                }
+            }
+            if is_block(name) && hidden_depth == 0 {
+                newline(out);
+            }
+            continue;
+        }
+
+        // Raw-text elements: skip to their close tag.
+        if matches!(name, "style" | "script" | "title" | "template" | "xml") {
+            let close = format!("</{name}");
+            pos = find_ci(bytes, pos, close.as_bytes()).map_or(bytes.len(), |i| {
+                memchr(b'>', &bytes[i..]).map_or(bytes.len(), |j| i + j + 1)
+            });
+            continue;
+        }
+        if name == "head" {
+            // Everything up to </head> or <body> is metadata.
+            let end_head = find_ci(bytes, pos, b"</head").unwrap_or(bytes.len());
+            let body = find_ci(bytes, pos, b"<body").unwrap_or(bytes.len());
+            pos = end_head.min(body);
+            continue;
+        }
+        if matches!(name, "br" | "hr") {
+            if hidden_depth == 0 {
+                newline(out);
+            }
+            continue;
+        }
+        if name == "img" && hidden_depth == 0 {
+            // Mail clients show alt text only when images are blocked; most
+            // readers see the image. Keep nothing.
+            continue;
+        }
+        if is_void(name) || attrs.ends_with('/') {
+            continue;
+        }
+        // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
+        // wallet only in its target: keep the URI as text beside the link,
+        // which is what a reader gets by hovering or clicking.
+        if name == "a" && hidden_depth == 0 {
+            if let Some(href) = attr_value(attrs, "href").map(str::trim) {
+                if is_payment_uri(href) {
+                    out.push(' ');
+                    decode_entities(href, out);
+                    out.push(' ');
+                }
+            }
+        }
+        if is_block(name) && hidden_depth == 0 {
+            newline(out);
+        } else if matches!(name, "td" | "th") && hidden_depth == 0 {
+            out.push(' ');
+        }
+        if stack.len() < MAX_DEPTH {
+            let hidden = is_hidden(name, attrs, &rules);
+            if hidden {
+                if hidden_depth == 0 {
+                    hidden_region += 1;
+                }
+                hidden_depth += 1;
+            }
+            stack.push(Open { name: tag, hidden });
+        }
+    }
+    stats
+}
+
+fn find_tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    let mut quote = 0u8;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            // A quote only opens a value right after '='.
+            let mut j = i;
+            while j > from && bytes[j - 1] == b' ' {
+                j -= 1;
+            }
+            if j > from && bytes[j - 1] == b'=' {
+                quote = b;
+            }
+        } else if b == b'>' {
+            return i + 1;
+        } else if b == b'<' {
+            // A tag that never closed: end it here so the next tag is seen.
+            return i;
+        }
+        i += 1;
+        if quote != 0 {
+            // A quoted value that never closes must not swallow the document.
+            if let Some(j) = memchr(quote, &bytes[i..]) {
+                i += j;
+            } else {
+                return bytes.len();
+            }
+        }
+    }
+    bytes.len()
+}
+
+fn is_payment_uri(href: &str) -> bool {
+    let scheme = href.split(':').next().unwrap_or("");
+    href.len() < 512
+        && [
+            "bitcoin",
+            "litecoin",
+            "bitcoincash",
+            "dogecoin",
+            "ethereum",
+            "monero",
+            "tron",
+        ]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
+}
+
+fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    // Needles are lower-case ASCII starting with '<'; search for '<' and compare.
+    let mut i = from;
+    while i < bytes.len() {
+        let j = memchr(b'<', &bytes[i..])? + i;
+        if bytes.len() - j >= needle.len()
+            && bytes[j..j + needle.len()].eq_ignore_ascii_case(needle)
+        {
+            return Some(j);
+        }
+        i = j + 1;
+    }
+    None
+}
+
+fn push_text(text: &str, out: &mut String) {
+    let start = out.len();
+    decode_entities(text, out);
+    // HTML whitespace rendering: runs become one space.
+    if out[start..]
+        .bytes()
+        .any(|b| b == b'\n' || b == b'\r' || b == b'\t')
+    {
+        let collapsed: String = {
+            let s = &out[start..];
+            let mut c = String::with_capacity(s.len());
+            let mut ws = false;
+            for ch in s.chars() {
+                if matches!(ch, ' ' | '\n' | '\r' | '\t') {
+                    if !ws {
+                        c.push(' ');
+                    }
+                    ws = true;
+                } else {
+                    c.push(ch);
+                    ws = false;
+                }
+            }
+            c
+        };
+        out.truncate(start);
+        out.push_str(&collapsed);
+    }
+}
+
+fn newline(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "col"
+            | "embed"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "basefont"
+            | "frame"
+            | "keygen"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "table"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "pre"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "center"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "address"
+            | "form"
+            | "body"
+            | "html"
+            | "tbody"
+            | "thead"
+    )
+}
+
+fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(at) = find_ascii_ci(attrs.as_bytes(), from, key.as_bytes()) {
+        from = at + key.len();
+        let before_ok = at == 0 || attrs.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = attrs[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let vstart = attrs.len() - rest.len() + 1;
+        let v = attrs[vstart..].trim_start();
+        let off = attrs.len() - v.len();
+        return Some(match v.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
+                &attrs[off + 1..off + end]
+            }
+            _ => {
+                let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                &attrs[off..off + end]
+            }
+        });
+    }
+    None
+}
+
+fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = needle[0];
+    let mut i = from;
+    while i + needle.len() <= hay.len() {
+        let j = i + memchr::memchr2(
+            first,
+            first.to_ascii_uppercase(),
+            &hay[i..hay.len() - needle.len() + 1],
+        )?;
+        if hay[j..j + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(j);
+        }
+        i = j + 1;
+    }
+    None
+}
+
+fn has_bare_attr(attrs: &str, key: &str) -> bool {
+    // Most tags do not mention the key at all: one search decides.
+    if find_ascii_ci(attrs.as_bytes(), 0, key.as_bytes()).is_none() {
+        return false;
+    }
+    attrs
+        .split(|c: char| c.is_ascii_whitespace() || c == '/')
+        .any(|a| a.eq_ignore_ascii_case(key))
+}
+
+fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
+    if attrs.is_empty() {
+        return rules.tags.contains(tag);
+    }
+    if let Some(style) = attr_value(attrs, "style") {
+        if style_hides(style) {
+            return true;
+        }
+    }
+    if has_bare_attr(attrs, "hidden") {
+        return true;
+    }
+    if rules.tags.contains(tag) {
+        return true;
+    }
+    if !rules.classes.is_empty() {
+        if let Some(class) = attr_value(attrs, "class") {
+            if class
+                .split_ascii_whitespace()
+                .any(|c| rules.classes.contains(c))
+            {
+                return true;
+            }
+        }
+    }
+    if !rules.ids.is_empty() {
+        if let Some(id) = attr_value(attrs, "id") {
+            if rules.ids.contains(id.trim()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub(super) fn style_hides(style: &str) -> bool {
+    // The last declaration of a property wins, as in CSS.
+    let mut display = None;
+    let mut visibility = None;
+    let mut font_size = None;
+    let mut opacity = None;
+    let mut overflow = None;
+    let mut max_height = None;
+    let mut height = None;
+    let mut width = None;
+    let mut max_width = None;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b';', style.as_bytes()).chain(std::iter::once(style.len())) {
+        // ';' and ':' are ASCII: byte positions are char boundaries.
+        let d = &style[start..end];
+        start = end + 1;
+        let Some(colon) = memchr(b':', d.as_bytes()) else {
+            continue;
+        };
+        let slot = match squeezed(&d[..colon]) {
+            Some(Squeezed { buf, len }) => match &buf[..len] {
+                b"display" => &mut display,
+                b"visibility" => &mut visibility,
+                b"font-size" => &mut font_size,
+                b"opacity" => &mut opacity,
+                b"overflow" => &mut overflow,
+                b"max-height" => &mut max_height,
+                b"height" => &mut height,
+                b"width" => &mut width,
+                b"max-width" => &mut max_width,
+                _ => continue,
+            },
+            None => continue,
+        };
+        *slot = Some(&d[colon + 1..]);
+    }
+    // Values as a browser-agnostic normalisation sees them: whitespace
+    // dropped, lower-cased, trailing "!important" removed.
+    let val = |v: Option<&str>, f: &dyn Fn(&str) -> bool| -> bool {
+        let Some(v) = v else { return false };
+        match squeezed(v) {
+            Some(s) => f(s.as_str().trim_end_matches("!important")),
+            None => {
+                // Long or non-ASCII (rare): the same, allocating.
+                let full: String = v
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                f(full.trim_end_matches("!important"))
+            }
+        }
+    };
+    if val(display, &|v| v == "none") {
+        return true;
+    }
+    if val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
+        return true;
+    }
+    if val(font_size, &is_zero_length) {
+        return true;
+    }
+    if val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
+        return true;
+    }
+    if val(overflow, &|v| v == "hidden")
+        && (val(max_height, &is_zero_length)
+            || val(height, &is_zero_length)
+            || val(width, &is_zero_length)
+            || val(max_width, &is_zero_length))
+    {
+        return true;
+    }
+    false
+}
+
+struct Squeezed {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Squeezed {
+    fn as_str(&self) -> &str {
+        // Only ASCII bytes are ever stored.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+fn squeezed(s: &str) -> Option<Squeezed> {
+    let mut out = Squeezed {
+        buf: [0; 32],
+        len: 0,
+    };
+    // Bytes while the text is ASCII (ASCII whitespace is U+0009–U+000D and
+    // U+0020, as for `char::is_whitespace`); chars from the start otherwise.
+    for &b in s.as_bytes() {
+        if b >= 0x80 {
+            return squeezed_chars(s);
+        }
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            continue;
+        }
+        if out.len == out.buf.len() {
+            return None;
+        }
+        out.buf[out.len] = b.to_ascii_lowercase();
+        out.len += 1;
+    }
+    Some(out)
+}
+
+fn squeezed_chars(s: &str) -> Option<Squeezed> {
+    let mut out = Squeezed {
+        buf: [0; 32],
+        len: 0,
+    };
+    for c in s.chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if !c.is_ascii() || out.len == out.buf.len() {
+            return None;
+        }
+        out.buf[out.len] = c.to_ascii_lowercase() as u8;
+        out.len += 1;
+    }
+    Some(out)
+}
+
+fn is_zero_length(v: &str) -> bool {
+    let num_end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    let Ok(x) = v[..num_end].parse::<f32>() else {
+        return false;
+    };
+    let unit = &v[num_end..];
+    match unit {
+        "" | "px" | "pt" => x < 1.0,
+        "em" | "rem" | "ex" | "ch" => x < 0.1,
+        "%" => x < 10.0,
+        _ => x == 0.0,
+    }
+}
+
+fn collect_style_rules(html: &str) -> HiddenRules {
+    let mut rules = HiddenRules::default();
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(start) = find_ci(bytes, from, b"<style") {
+        let Some(open_end) = memchr(b'>', &bytes[start..]).map(|i| start + i + 1) else {
+            break;
+        };
+        let end = find_ci(bytes, open_end, b"</style").unwrap_or(bytes.len());
+        parse_css(&html[open_end..end], &mut rules);
+        from = end;
+    }
+    rules
+}
+
+fn parse_css(css: &str, rules: &mut HiddenRules) {
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        // A stray '}' closing an @media block ends up before the next selector.
+        let selectors = rest[..open].trim_matches(|c: char| c == '}' || c.is_whitespace());
+        if selectors.starts_with('@') {
+            // Descend into @media / @supports: their rules follow.
+            rest = &rest[open + 1..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let body = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        if !style_hides(body) {
+            continue;
+        }
+        for sel in selectors.split(',') {
+            let sel = sel.trim();
+            // Only simple selectors: `.c`, `#i`, `tag`, `tag.c`.
+            if sel.contains([' ', '>', '+', '~', '[', ':']) {
+                continue;
+            }
+            if let Some(dot) = sel.find('.') {
+                rules.classes.insert(sel[dot + 1..].to_string());
+            } else if let Some(id) = sel.strip_prefix('#') {
+                rules.ids.insert(id.to_string());
+            } else if !sel.is_empty() && sel.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                rules.tags.insert(sel.to_ascii_lowercase());
+            }
+        }
+    }
+}
+
+pub(super) fn decode_entities(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    let mut pos = 0;
+    while let Some(i) = memchr(b'&', &bytes[pos..]) {
+        let amp = pos + i;
+        out.push_str(&s[pos..amp]);
+        match decode_one(&s[amp..]) {
+            Some((c, len)) => {
+                if let Some(c) = c {
+                    out.push(c);
+                }
+                pos = amp + len;
+            }
+            None => {
+                out.push('&');
+                pos = amp + 1;
+            }
+        }
+    }
+    out.push_str(&s[pos..]);
+}
+
+mod diff {
+    use super::super::visible_text as fast;
+    use super::visible_text as reference;
+    use super::HtmlStats;
+
+    fn both(html: &str) -> ((String, HtmlStats), (String, HtmlStats)) {
+        let mut a = String::from("x");
+        let sa = fast(html, &mut a);
+        let mut b = String::from("x");
+        let sb = reference(html, &mut b);
+        ((a, sa), (b, sb))
+    }
+
+    fn walk(p: &mailparse::ParsedMail<'_>, html: &mut Vec<String>) {
+        if p.subparts.is_empty() {
+            if p.ctype.mimetype == "text/html" {
+                if let Ok(b) = p.get_body() {
+                    html.push(b);
+                }
+            }
+        } else {
+            for s in &p.subparts {
+                walk(s, html);
+            }
+        }
+    }
+
+    fn corpus_html() -> Vec<String> {
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        for dir in ["../shared/corpus/dev/messages", "corpus/samples"] {
+            for e in walkdir::WalkDir::new(dir) {
+                let e = e.unwrap();
+                let is_msg =
+                    dir.ends_with("messages") || e.path().extension().is_some_and(|x| x == "eml");
+                if e.file_type().is_file() && is_msg {
+                    files.push(e.into_path());
+                }
+            }
+        }
+        files.sort();
+        let mut html = Vec::new();
+        for f in &files {
+            let raw = std::fs::read(f).unwrap();
+            if let Ok(m) = mailparse::parse_mail(&raw) {
+                walk(&m, &mut html);
+            }
+        }
+        html
+    }
+
+    /// Every text/html part of the dev corpus and the samples: identical
+    /// text and stats. Also times both (best of several runs).
+    #[test]
+    #[ignore]
+    fn html_oracle_corpus() {
+        let html = corpus_html();
+        let mut differ = 0;
+        for h in &html {
+            let (a, b) = both(h);
+            if a != b {
+                differ += 1;
+                if differ <= 3 {
+                    let i =
+                        a.0.bytes()
+                            .zip(b.0.bytes())
+                            .take_while(|(x, y)| x == y)
+                            .count();
+                    eprintln!(
+                        "differs at {i}: fast {:?} {:?} / oracle {:?} {:?}",
+                        a.1,
+                        a.0.get(i.saturating_sub(40)..(i + 40).min(a.0.len())),
+                        b.1,
+                        b.0.get(i.saturating_sub(40)..(i + 40).min(b.0.len())),
+                    );
+                }
+            }
+        }
+        let bytes: usize = html.iter().map(String::len).sum();
+        println!(
+            "{} html parts ({} bytes) compared, {differ} differ",
+            html.len(),
+            bytes
+        );
+        assert_eq!(differ, 0);
+        for (name, f) in [
+            ("fast", fast as fn(&str, &mut String) -> HtmlStats),
+            ("oracle", reference),
+        ] {
+            let mut best = f64::MAX;
+            for _ in 0..7 {
+                let t = std::time::Instant::now();
+                let mut out = String::new();
+                for h in &html {
+                    out.clear();
+                    f(h, &mut out);
+                }
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            println!("{name:8} {:7.1} ms", best * 1e3);
+        }
+    }
+
+    /// Times the fast version alone (best of several runs).
+    #[test]
+    #[ignore]
+    fn html_time() {
+        let html = corpus_html();
+        let mut best = f64::MAX;
+        for _ in 0..30 {
+            let t = std::time::Instant::now();
+            let mut out = String::new();
+            for h in &html {
+                out.clear();
+                fast(h, &mut out);
+            }
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!("fast {:7.1} ms", best * 1e3);
+    }
+
+    const SOUP: &[&str] = &[
+        "<",
+        ">",
+        "</",
+        "/>",
+        "\"",
+        "'",
+        "=",
+        " = ",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r\n",
+        "/",
+        "<div",
+        "<span",
+        "<p",
+        "<a",
+        "<b",
+        "<td",
+        "<br",
+        "<img",
+        "<head>",
+        "<body>",
+        "</div>",
+        "</span>",
+        "</p>",
+        "</a>",
+        "</head>",
+        "<DIV",
+        "<Span",
+        "<x-y",
+        "<o:p>",
+        "</o:p>",
+        "<title>t</title>",
+        "<script>s<p>x</script>",
+        "<style>.x{display:none}</style>",
+        "<style>#i{font-size:0}</style>",
+        "<style>b{visibility:hidden}</style>",
+        "<style>@media x{.c{opacity:0}}</style>",
+        "<STYLE>",
+        "</style",
+        "<textarea>",
+        " style=\"display:none\"",
+        " style='display: none !important'",
+        " style=display:none",
+        " STYLE=\"DISPLAY:NONE\"",
+        " style=\"font-size:.5px\"",
+        " style=\"font-size:0\"",
+        " style=\"opacity:1e-3\"",
+        " style=\"opacity:0.5\"",
+        " style=\"overflow:hidden;max-height:0\"",
+        " style=\"color:red\"",
+        " style=\"",
+        " style=",
+        "style",
+        " hidden",
+        " HIDDEN",
+        " hidden=\"\"",
+        "hidden",
+        " xhidden",
+        " data-hidden",
+        " class=x",
+        " class=\"c x\"",
+        " class=",
+        " class",
+        " id=i",
+        " id=\"i \"",
+        " ID=I",
+        " iid=i",
+        " href=\"bitcoin:1Abc?amount=1\"",
+        " href=bitcoin:bc1q&amp;",
+        " href='http://x'",
+        " title=\"a>b\"",
+        " title='x\"y'",
+        "x=\"",
+        "<!--",
+        "-->",
+        "<!-- c -->",
+        "<!doctype html>",
+        "<?xml?>",
+        "<![CDATA[c]]>",
+        "<!",
+        "&amp;",
+        "&amp",
+        "&lt;",
+        "&#233;",
+        "&#x41;",
+        "&#0;",
+        "&#150;",
+        "&nbsp;",
+        "&foo;",
+        "&",
+        "&#",
+        "&#x;",
+        "&eacute",
+        "é",
+        "日",
+        "€",
+        "\u{A0}",
+        "text",
+        "Word",
+        "a",
+        "  x  ",
+        "5 < 6",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #[test]
+        fn soup_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(SOUP), 0..64)) {
+            let html = words.concat();
+            let (a, b) = both(&html);
+            proptest::prop_assert_eq!(a, b, "{:?}", html);
+        }
+    }
+
+    const ATTR_WORDS: &[&str] = &[
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r",
+        "\x0B",
+        "\x0C",
+        "/",
+        "=",
+        " = ",
+        "\"",
+        "'",
+        "style",
+        "STYLE",
+        "sTyle",
+        "xstyle",
+        "style-x",
+        "hidden",
+        "HIDDEN",
+        "hiddenx",
+        "xhidden",
+        "hidde",
+        "class",
+        "id",
+        "ID",
+        "c",
+        "x",
+        "h",
+        "s",
+        "display:none",
+        "display: none !important",
+        "DISPLAY:NONE",
+        "display:block",
+        "visibility:hidden",
+        "visibility: Collapse",
+        "font-size:0",
+        "font-size:.5px",
+        "font-size: 12px",
+        "font-size:1%",
+        "font-size:15%",
+        "font-size:0.09em",
+        "opacity:1e-3",
+        "opacity:0",
+        "opacity:1",
+        "overflow:hidden",
+        "max-height:0",
+        "height:1px",
+        "width:0.5pt",
+        "max-width:9%",
+        ";",
+        ":",
+        "!important",
+        "\u{A0}",
+        "é",
+        "\u{212A}",
+        "İ",
+        "日",
+        "0",
+        "1",
+        "9",
+        "px",
+        "%",
+        "n",
+        "none",
+        "None",
+        "font - size",
+        "dis play",
+    ];
+
+    const CSS: &[&str] = &[
+        "",
+        "<style>.c{display:none} #i{font-size:0} b{visibility:hidden}</style>",
+        "<STYLE>@media x { .x { opacity: 0 } }</STYLE>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #[test]
+        fn is_hidden_agrees_with_oracle(
+            words in proptest::collection::vec(proptest::sample::select(ATTR_WORDS), 0..24),
+            css in proptest::sample::select(CSS),
+            tag in proptest::sample::select(&["b", "span", "div"][..]),
+        ) {
+            let attrs = words.concat();
+            let fast_rules = super::super::collect_style_rules(css);
+            let rules = super::collect_style_rules(css);
+            proptest::prop_assert_eq!(
+                super::super::is_hidden(tag, &attrs, &fast_rules),
+                super::is_hidden(tag, &attrs, &rules),
+                "{:?}", attrs
+            );
+        }
+
+        #[test]
+        fn style_hides_agrees_with_frozen(words in proptest::collection::vec(proptest::sample::select(ATTR_WORDS), 0..24)) {
+            let css = words.concat();
+            proptest::prop_assert_eq!(super::super::style_hides(&css), super::style_hides(&css), "{:?}", css);
+        }
+
+        #[test]
+        fn find_ci_blocks_agrees_with_find_ci(
+            words in proptest::collection::vec(proptest::sample::select(&[
+                "<style", "<STYLE", "<sTyLe", "</style", "</STYLE", "<sty", "<s", "<", "y", "x",
+                "<span", "</stylex", "0123456789abcdef", "é", "\u{212A}",
+            ][..]), 0..40),
+            from in 0usize..8,
+        ) {
+            let hay = words.concat();
+            let from = from.min(hay.len());
+            for needle in [&b"<style"[..], b"</style"] {
+                proptest::prop_assert_eq!(
+                    super::super::find_ci_blocks::<32>(hay.as_bytes(), from, needle),
+                    super::find_ci(hay.as_bytes(), from, needle)
+                );
+            }
+        }
+
+        #[test]
+        fn find_near_agrees_with_memchr(
+            hay in proptest::collection::vec(proptest::sample::select(&[b'a', b'<', b';', 0x80, 0xFF, 0x00, 0x01][..]), 0..200),
+            needle in proptest::sample::select(&[b'<', b';', 0x80, 0x00, 0x01, 0xFF][..]),
+        ) {
+            proptest::prop_assert_eq!(super::super::find_near(needle, &hay), memchr::memchr(needle, &hay));
+        }
+
+        #[test]
+        fn push_text_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(&[
+            " ", "  ", "\n", "\r", "\t", "\x0B", "\x0C", "&", "&amp;", "&#10;", "&#32;", "&#9;",
+            "&nbsp;", "a", "é", "日", "\u{A0}", "x y",
+        ][..]), 1..16)) {
+            let text = words.concat();
+            let mut a = String::from("p");
+            super::super::push_text(&text, &mut a);
+            let mut b = String::from("p");
+            super::push_text(&text, &mut b);
+            proptest::prop_assert_eq!(a, b, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn hostile_agrees_with_oracle() {
+        for html in [
+            "<div><span>".repeat(20_000) + &"</p>".repeat(20_000),
+            "&amp;&#233;&".repeat(20_000),
+            "<a title=\"".to_string() + &"x>".repeat(20_000),
+            "<p x='".repeat(5_000),
+            "<span style=\"display:none\">a".repeat(1_000) + &"</span>b".repeat(1_000),
+            "x ".repeat(50_000) + "\n\t y",
+            "<style>".repeat(1_000),
+            "<head>".repeat(1_000) + "<body>x",
+        ] {
+            let (a, b) = both(&html);
+            assert_eq!(a, b);
+        }
+    }
+}
