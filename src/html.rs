@@ -78,6 +78,18 @@ impl TagName {
     }
 }
 
+/// Bytes of a tag name: ASCII letters, digits, '-' and ':'.
+const NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b':';
+        b += 1;
+    }
+    t
+};
+
 /// Appends the visible text of `html` to `out`.
 pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let rules = collect_style_rules(html);
@@ -129,7 +141,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         let name_start = lt + 1 + closing as usize;
         let name_end = bytes[name_start.min(bytes.len())..]
             .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b':'))
+            .position(|&b| !NAME_BYTE[b as usize])
             .map_or(bytes.len(), |i| name_start + i);
         if name_end == name_start || !bytes[name_start].is_ascii_alphabetic() {
             // A lone '<' in text.
@@ -227,7 +239,10 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             out.push(' ');
         }
         if stack.len() < MAX_DEPTH {
-            let hidden = is_hidden(name, attrs, &rules);
+            // Under a hidden element the flag changes nothing: that element
+            // stays on the stack (and the depth above zero) as long as this
+            // one does, and only whether the depth is zero is ever observed.
+            let hidden = hidden_depth == 0 && is_hidden(name, attrs, &rules);
             if hidden {
                 if hidden_depth == 0 {
                     hidden_region += 1;
