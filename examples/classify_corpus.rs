@@ -10,31 +10,12 @@
 //! All files are read before the clock starts; `--repeat N` classifies the
 //! set N times.
 
+mod common;
+
 use std::time::Instant;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = args
-        .next()
-        .unwrap_or_else(|| "../shared/corpus/dev/messages".into());
-    let repeat: usize = match (args.next().as_deref(), args.next()) {
-        (Some("--repeat"), Some(n)) => n.parse().expect("--repeat N"),
-        _ => 1,
-    };
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    files.sort();
-    let msgs: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(p).expect("read"),
-            )
-        })
-        .collect();
+    let (msgs, repeat) = common::corpus_from_args();
     let bytes: usize = msgs.iter().map(|(_, m)| m.len()).sum();
     let clf = sextortion::default_classifier();
     let _ = clf.classify(b"Subject: warm-up\n\nhello");

@@ -6,6 +6,8 @@
 //! cargo run --release --example parse_only -- ../shared/corpus/dev/messages --repeat 3
 //! ```
 
+mod common;
+
 use std::time::Instant;
 
 fn walk(p: &mailparse::ParsedMail<'_>, n: &mut usize) {
@@ -23,28 +25,12 @@ fn walk(p: &mailparse::ParsedMail<'_>, n: &mut usize) {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let dir = args
-        .next()
-        .unwrap_or_else(|| "../shared/corpus/dev/messages".into());
-    let repeat: usize = match (args.next().as_deref(), args.next()) {
-        (Some("--repeat"), Some(n)) => n.parse().expect("--repeat N"),
-        _ => 1,
-    };
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    files.sort();
-    let msgs: Vec<Vec<u8>> = files
-        .iter()
-        .map(|p| std::fs::read(p).expect("read"))
-        .collect();
-    let bytes: usize = msgs.iter().map(Vec::len).sum();
+    let (msgs, repeat) = common::corpus_from_args();
+    let bytes: usize = msgs.iter().map(|(_, m)| m.len()).sum();
     let t = Instant::now();
     let mut decoded = 0;
     for _ in 0..repeat {
-        for raw in &msgs {
+        for (_, raw) in &msgs {
             if let Ok(m) = mailparse::parse_mail(std::hint::black_box(raw)) {
                 walk(&m, &mut decoded);
             }

@@ -118,3 +118,5 @@ pub fn default_classifier() -> &'static Classifier {
 pub struct ReadmeDoctests;
 #[cfg(test)]
 mod stage_prof;
+#[cfg(test)]
+mod test_mail;

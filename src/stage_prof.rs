@@ -1,5 +1,7 @@
 //! Stage timings over the dev corpus (an ignored test; a tool for issue 5).
-//! `cargo test --release --lib stage_times -- --ignored --nocapture`
+//! `cargo test --release --lib stage_times -- --ignored --nocapture`;
+//! with `STAGE_ONLY_PARSE=N` it only runs `message::parse` over the corpus
+//! N times, for `perf record` or `valgrind --tool=callgrind`.
 
 use std::time::Instant;
 
@@ -7,30 +9,15 @@ use crate::classifier::Limits;
 use crate::normalize::{normalize, normalize_into, Fold, Normalized};
 use crate::verdict::Field;
 
-fn walk(p: &mailparse::ParsedMail<'_>, html: &mut Vec<String>) {
-    if p.subparts.is_empty() {
-        if p.ctype.mimetype == "text/html" {
-            if let Ok(b) = p.get_body() {
-                html.push(b);
-            }
-        }
-    } else {
-        for s in &p.subparts {
-            walk(s, html);
-        }
-    }
-}
-
 #[test]
 #[ignore]
 fn stage_times() {
-    let dir = "../shared/corpus/dev/messages";
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let raws: Vec<Vec<u8>> = crate::test_mail::real_mail()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(crate::test_mail::DEV_CORPUS))
+        .map(|(_, raw)| raw)
         .collect();
-    files.sort();
-    let raws: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert!(!raws.is_empty(), "no dev corpus");
     let clf = crate::default_classifier();
     let limits = Limits::default();
     let time = |name: &str, f: &mut dyn FnMut() -> usize| {
@@ -87,7 +74,7 @@ fn stage_times() {
     let mut htmls = Vec::new();
     for r in &raws {
         if let Ok(m) = mailparse::parse_mail(r) {
-            walk(&m, &mut htmls);
+            crate::test_mail::html_parts(&m, &mut htmls);
         }
     }
     let hb: usize = htmls.iter().map(String::len).sum();
@@ -137,15 +124,6 @@ fn stage_times() {
         }
         k
     });
-    if std::env::var_os("STAGE_ONLY_MATCH").is_some() {
-        let mut n = Normalized::default();
-        for _ in 0..40 {
-            for t in texts.iter().flatten() {
-                normalize_into(t.1, Fold::Match, &mut n);
-            }
-        }
-        return;
-    }
     time("evidence (norm+AC+...)", &mut || {
         texts.iter().map(|t| clf.evidence(t).evidence.len()).sum()
     });

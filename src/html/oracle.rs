@@ -689,38 +689,11 @@ mod diff {
         ((a, sa), (b, sb))
     }
 
-    fn walk(p: &mailparse::ParsedMail<'_>, html: &mut Vec<String>) {
-        if p.subparts.is_empty() {
-            if p.ctype.mimetype == "text/html" {
-                if let Ok(b) = p.get_body() {
-                    html.push(b);
-                }
-            }
-        } else {
-            for s in &p.subparts {
-                walk(s, html);
-            }
-        }
-    }
-
     fn corpus_html() -> Vec<String> {
-        let mut files: Vec<std::path::PathBuf> = Vec::new();
-        for dir in ["../shared/corpus/dev/messages", "corpus/samples"] {
-            for e in walkdir::WalkDir::new(dir) {
-                let e = e.unwrap();
-                let is_msg =
-                    dir.ends_with("messages") || e.path().extension().is_some_and(|x| x == "eml");
-                if e.file_type().is_file() && is_msg {
-                    files.push(e.into_path());
-                }
-            }
-        }
-        files.sort();
         let mut html = Vec::new();
-        for f in &files {
-            let raw = std::fs::read(f).unwrap();
+        for (_, raw) in crate::test_mail::real_mail() {
             if let Ok(m) = mailparse::parse_mail(&raw) {
-                walk(&m, &mut html);
+                crate::test_mail::html_parts(&m, &mut html);
             }
         }
         html
