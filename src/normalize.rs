@@ -31,9 +31,9 @@ pub enum Fold {
 #[derive(Debug, Default)]
 pub struct Normalized {
     text: String,
-    /// `map[i]` = source offset of normalised byte `i`; one extra entry at the
-    /// end holds the source length, so `map[end]` is valid for any end.
-    map: Vec<u32>,
+    /// Normalised byte offsets to source offsets; the text's length maps to
+    /// the source length.
+    map: OffsetMap,
     /// Non-ASCII letters that were folded to a different Latin letter inside a
     /// word that also has plain Latin letters.
     pub(crate) homoglyphs: u32,
@@ -63,20 +63,15 @@ impl Normalized {
     /// Maps a normalised byte range back to the source byte range it covers.
     /// The result is on source character boundaries.
     pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
-        let s = self.map[start.min(self.map.len() - 1)] as usize;
+        let n = self.map.len();
+        let s = self.map.get(start.min(n)) as usize;
         // The end maps to the start of the first source char *after* the
         // last normalised byte's source char.
-        let e = if end == 0 {
+        let last = end.min(n);
+        let e = if last == 0 {
             s
         } else {
-            let last = end.min(self.map.len() - 1);
-            let mut i = last;
-            // Walk to the next normalised byte that starts a different source char.
-            let src_last = self.map[last - 1];
-            while i < self.map.len() - 1 && self.map[i] == src_last {
-                i += 1;
-            }
-            self.map[i] as usize
+            self.map.next_other(last, self.map.get(last - 1)) as usize
         };
         (s, e.max(s))
     }
@@ -86,6 +81,116 @@ impl Normalized {
         self.text.clear();
         self.map.clear();
         self.homoglyphs = 0;
+    }
+}
+
+/// Offsets in a derived text mapped back to its source, stored as segments
+/// rather than one entry per byte: a derived text is mostly runs copied byte
+/// for byte (one segment each, however long), and a per-byte table cost
+/// four bytes of writes for every byte of mail.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct OffsetMap {
+    segs: Vec<Seg>,
+    /// Derived bytes mapped so far.
+    len: u32,
+    /// What offset `len` maps to: the source length, set by [`OffsetMap::finish`].
+    end: u32,
+}
+
+/// Derived bytes from `at` to the next segment's `at` map to `src + step × k`
+/// for the k-th of them: `step` is 1 for a copied run, 0 for the bytes of
+/// one source character that became several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seg {
+    at: u32,
+    src: u32,
+    step: u32,
+}
+
+impl OffsetMap {
+    pub(crate) fn clear(&mut self) {
+        self.segs.clear();
+        self.len = 0;
+        self.end = 0;
+    }
+
+    /// The next `n` derived bytes come from source offset `src` on: one byte
+    /// each (`copied`), or all of them from the character at `src`.
+    #[inline]
+    pub(crate) fn push(&mut self, src: u32, n: usize, copied: bool) {
+        if n == 0 {
+            return;
+        }
+        let step = u32::from(copied || n == 1);
+        if let Some(last) = self.segs.last_mut() {
+            let k = self.len - last.at;
+            let continues = if step == 1 {
+                (last.step == 1 || k == 1) && src == last.src + k
+            } else {
+                last.step == 0 && src == last.src
+            };
+            if continues {
+                last.step = if k == 1 { step } else { last.step };
+                self.len += n as u32;
+                return;
+            }
+        }
+        self.segs.push(Seg {
+            at: self.len,
+            src,
+            step,
+        });
+        self.len += n as u32;
+    }
+
+    /// Ends the map: offset [`OffsetMap::len`] maps to `src_len`.
+    pub(crate) fn finish(&mut self, src_len: u32) {
+        self.end = src_len;
+    }
+
+    /// Derived bytes mapped.
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The source offset of derived byte `i` (`len()` maps to the end).
+    pub(crate) fn get(&self, i: usize) -> u32 {
+        self.locate(i).0
+    }
+
+    /// `get(i)`, and the derived offset where the bytes that certainly map
+    /// to the same source offset end: the next byte in a copied run, the
+    /// segment's end in a character's bytes.
+    fn locate(&self, i: usize) -> (u32, usize) {
+        if i >= self.len as usize {
+            return (self.end, self.len as usize);
+        }
+        let k = self.segs.partition_point(|s| s.at as usize <= i) - 1;
+        let s = self.segs[k];
+        let next = if s.step == 1 {
+            i + 1
+        } else {
+            self.segs.get(k + 1).map_or(self.len, |n| n.at) as usize
+        };
+        (s.src + s.step * (i as u32 - s.at), next)
+    }
+
+    /// The source offset of the first derived byte at or after `i` that maps
+    /// elsewhere than `last` (the end of the source if none does).
+    pub(crate) fn next_other(&self, mut i: usize, last: u32) -> u32 {
+        loop {
+            let (v, next) = self.locate(i);
+            if v != last || i >= self.len as usize {
+                return v;
+            }
+            i = next;
+        }
+    }
+
+    /// One entry per derived byte plus the end: the plain table, for tests.
+    #[cfg(test)]
+    pub(crate) fn expand(&self) -> Vec<u32> {
+        (0..=self.len()).map(|i| self.get(i)).collect()
     }
 }
 
@@ -100,7 +205,6 @@ pub fn normalize(src: &str, fold: Fold) -> Normalized {
 pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
     out.clear();
     out.text.reserve(src.len());
-    out.map.reserve(src.len() + 1);
     let mut st = State {
         out,
         collapse: fold == Fold::Match,
@@ -137,7 +241,7 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
         st.feed_folded(c, pos);
     }
     st.end_word();
-    st.out.map.push(src.len() as u32);
+    st.out.map.finish(src.len() as u32);
 }
 
 struct State<'a> {
@@ -178,7 +282,7 @@ impl State<'_> {
             self.out.text.truncate(start);
             self.out.text.push_str(&fixed);
         }
-        self.out.map.extend(at as u32..(at + run.len()) as u32);
+        self.out.map.push(at as u32, run.len(), true);
         // Word tracking as `feed` does it: the first non-alphanumeric byte
         // ends the current word; only the alphanumerics after the last one
         // start a new (plain ASCII) word.
@@ -215,8 +319,7 @@ impl State<'_> {
                 let from = self.out.text.len();
                 self.out.text.push_str(&run[i..i + n]);
                 self.out.text[from..].make_ascii_lowercase();
-                let pos = (at + i) as u32;
-                self.out.map.extend(pos..pos + n as u32);
+                self.out.map.push((at + i) as u32, n, true);
                 self.word_ascii = true;
                 i += n;
                 continue;
@@ -237,7 +340,7 @@ impl State<'_> {
                 }
                 self.end_word();
                 self.out.text.push(c as char);
-                self.out.map.push(pos);
+                self.out.map.push(pos, 1, true);
             }
             i += 1;
         }
@@ -400,9 +503,7 @@ fn table_entry(c: char) -> Option<&'static TableEntry> {
 fn push(out: &mut Normalized, c: char, pos: u32) {
     let n = c.len_utf8();
     out.text.push(c);
-    for _ in 0..n {
-        out.map.push(pos);
-    }
+    out.map.push(pos, n, false);
 }
 
 /// Characters a reader does not see and that scammers put inside words.
@@ -681,8 +782,38 @@ mod tests {
             }
         }
         st.end_word();
-        st.out.map.push(src.len() as u32);
+        st.out.map.finish(src.len() as u32);
         out
+    }
+
+    proptest::proptest! {
+        /// The segments answer as the plain per-byte table would.
+        #[test]
+        fn offset_map_agrees_with_table(
+            ops in proptest::collection::vec((0u32..3, 0usize..4, proptest::bool::ANY), 0..30)
+        ) {
+            let mut m = OffsetMap::default();
+            let mut table = Vec::new();
+            // `gap` 0: more bytes from the last byte's character (ß → ss).
+            let mut last = 0u32;
+            for (gap, n, copied) in ops {
+                let src = last + gap;
+                m.push(src, n, copied);
+                for k in 0..n as u32 {
+                    table.push(if copied { src + k } else { src });
+                }
+                last = table.last().copied().unwrap_or(0);
+            }
+            let src = last;
+            m.finish(src + 1);
+            table.push(src + 1);
+            proptest::prop_assert_eq!(m.expand(), table.clone());
+            for i in 1..table.len() {
+                let last = table[i - 1];
+                let want = table[i..].iter().copied().find(|&v| v != last).unwrap_or(src + 1);
+                proptest::prop_assert_eq!(m.next_other(i, last), want, "{}", i);
+            }
+        }
     }
 
     proptest::proptest! {
@@ -699,7 +830,7 @@ mod tests {
                 let fast = normalize(&src, fold);
                 let slow = reference(&src, fold);
                 proptest::prop_assert_eq!(fast.as_str(), slow.as_str(), "{:?} {:?}", fold, src);
-                proptest::prop_assert_eq!(&fast.map, &slow.map);
+                proptest::prop_assert_eq!(fast.map.expand(), slow.map.expand());
                 proptest::prop_assert_eq!(fast.homoglyphs, slow.homoglyphs);
             }
         }
@@ -716,7 +847,7 @@ mod tests {
                         let fast = normalize(&src, fold);
                         let slow = reference(&src, fold);
                         assert_eq!(fast.as_str(), slow.as_str(), "{c:?} {fold:?}");
-                        assert_eq!(fast.map, slow.map, "{c:?} {fold:?}");
+                        assert_eq!(fast.map.expand(), slow.map.expand(), "{c:?} {fold:?}");
                         assert_eq!(fast.homoglyphs, slow.homoglyphs, "{c:?} {fold:?}");
                     }
                 }

@@ -8,7 +8,7 @@
 //! remembered on the side: a space that stands for a line break never joins
 //! the digit groups of a number, and a blank line ends a sentence.
 
-use crate::normalize::{is_invisible, Normalized};
+use crate::normalize::{is_invisible, Normalized, OffsetMap};
 #[cfg(test)]
 use crate::normalize::{normalize_into, Fold};
 
@@ -19,9 +19,9 @@ pub(super) struct View<'c> {
     /// reads it too), or built here from text in tests.
     norm: std::borrow::Cow<'c, Normalized>,
     text: String,
-    /// `map[i]` = offset in the Case view of byte `i` of `text`, plus one
-    /// trailing entry holding the Case view's length.
-    map: Vec<u32>,
+    /// Offsets in `text` to offsets in the Case view; the text's length
+    /// maps to the Case view's length.
+    map: OffsetMap,
     /// Offsets in `text` where a sentence ends: terminal punctuation followed
     /// by whitespace, or a blank line.
     breaks: Vec<u32>,
@@ -51,7 +51,6 @@ impl<'c> View<'c> {
         self.newlines.clear();
         let case = self.norm.as_str();
         self.text.reserve(case.len());
-        self.map.reserve(case.len() + 1);
 
         let mut at_line_start = true;
         // Start of a pending whitespace run and how many line breaks it holds.
@@ -70,7 +69,7 @@ impl<'c> View<'c> {
                     .unwrap_or(bytes.len() - i);
                 if run > 0 {
                     self.text.push_str(&case[i..i + run]);
-                    self.map.extend(i as u32..(i + run) as u32);
+                    self.map.push(i as u32, run, true);
                     last = bytes[i + run - 1] as char;
                     i += run;
                     continue;
@@ -105,17 +104,16 @@ impl<'c> View<'c> {
                         self.newlines.push(at);
                     }
                     self.text.push(' ');
-                    self.map.push(p as u32);
+                    self.map.push(p as u32, 1, true);
                 }
                 line_breaks = 0;
             }
+            // Copied: each byte from its own byte of the Case view.
             self.text.push(c);
-            for k in 0..c.len_utf8() {
-                self.map.push((i + k) as u32);
-            }
+            self.map.push(i as u32, c.len_utf8(), true);
             last = c;
         }
-        self.map.push(case.len() as u32);
+        self.map.finish(case.len() as u32);
     }
 
     /// The scanned text.
@@ -129,9 +127,9 @@ impl<'c> View<'c> {
     pub(super) fn source_range(&self, src: &str, start: usize, end: usize) -> (usize, usize) {
         let n = self.text.len();
         let (start, end) = (start.min(n), end.min(n));
-        let cs = self.map[start] as usize;
+        let cs = self.map.get(start) as usize;
         let ce = if end > start {
-            self.map[end - 1] as usize + 1
+            self.map.get(end - 1) as usize + 1
         } else {
             cs
         };
