@@ -88,14 +88,20 @@ impl Normalized {
 /// rather than one entry per byte: a derived text is mostly runs copied byte
 /// for byte (one segment each, however long), and a per-byte table cost
 /// four bytes of writes for every byte of mail.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OffsetMap {
     segs: Vec<Seg>,
     /// Derived bytes mapped so far.
     len: u32,
     /// What offset `len` maps to: the source length, set by [`OffsetMap::finish`].
     end: u32,
+    /// The source offset that would continue the last segment as a copied
+    /// run (`NONE` when it cannot be continued): the test of the per-byte
+    /// fast path.
+    next: u32,
 }
+
+const NONE: u32 = u32::MAX;
 
 /// Derived bytes from `at` to the next segment's `at` map to `src + step × k`
 /// for the k-th of them: `step` is 1 for a copied run, 0 for the bytes of
@@ -107,11 +113,35 @@ struct Seg {
     step: u32,
 }
 
+impl Default for OffsetMap {
+    fn default() -> Self {
+        OffsetMap {
+            segs: Vec::new(),
+            len: 0,
+            end: 0,
+            next: NONE,
+        }
+    }
+}
+
 impl OffsetMap {
     pub(crate) fn clear(&mut self) {
         self.segs.clear();
         self.len = 0;
         self.end = 0;
+        self.next = NONE;
+    }
+
+    /// One derived byte from source offset `src`: [`OffsetMap::push`] for a
+    /// single byte, with the common case (the byte after the last) first.
+    #[inline]
+    pub(crate) fn push_byte(&mut self, src: u32) {
+        if src == self.next {
+            self.len += 1;
+            self.next += 1;
+        } else {
+            self.push(src, 1, true);
+        }
     }
 
     /// The next `n` derived bytes come from source offset `src` on: one byte
@@ -132,6 +162,11 @@ impl OffsetMap {
             if continues {
                 last.step = if k == 1 { step } else { last.step };
                 self.len += n as u32;
+                self.next = if last.step == 1 {
+                    last.src + (self.len - last.at)
+                } else {
+                    NONE
+                };
                 return;
             }
         }
@@ -141,6 +176,7 @@ impl OffsetMap {
             step,
         });
         self.len += n as u32;
+        self.next = if step == 1 { src + n as u32 } else { NONE };
     }
 
     /// Ends the map: offset [`OffsetMap::len`] maps to `src_len`.
@@ -219,10 +255,7 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
         // ASCII, the bulk of mail, a run at a time: the same result as
         // feeding each byte to `State::feed`, without the per-character
         // Unicode tests.
-        let run = bytes[i..]
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len() - i);
+        let run = ascii_prefix(&bytes[i..]);
         if run > 0 {
             if st.collapse {
                 st.ascii_match(&src[i..i + run], i);
@@ -242,6 +275,20 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
     }
     st.end_word();
     st.out.map.finish(src.len() as u32);
+}
+
+/// Length of the ASCII prefix of `b`, eight bytes at a time.
+pub(crate) fn ascii_prefix(b: &[u8]) -> usize {
+    let mut n = 0;
+    for chunk in b.chunks_exact(8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let high = w & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return n + (high.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + b[n..].iter().position(|c| !c.is_ascii()).unwrap_or(b.len() - n)
 }
 
 struct State<'a> {
@@ -302,30 +349,20 @@ impl State<'_> {
     /// Match mode over an ASCII run starting at source offset `at`:
     /// lower-cased, whitespace collapsed, line-start quote markers dropped.
     fn ascii_match(&mut self, run: &str, at: usize) {
-        let b = run.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
+        // Byte by byte: words are short, and per-word copies cost more
+        // than they save.
+        for (k, &c) in run.as_bytes().iter().enumerate() {
+            let pos = (at + k) as u32;
             if c.is_ascii_alphanumeric() {
-                // A run of letters and digits, copied and lower-cased at once.
-                let n = b[i..]
-                    .iter()
-                    .position(|x| !x.is_ascii_alphanumeric())
-                    .unwrap_or(b.len() - i);
                 self.at_line_start = false;
                 if let Some(p) = self.pending_space.take() {
-                    push(self.out, ' ', p);
+                    self.out.text.push(' ');
+                    self.out.map.push_byte(p);
                 }
-                let from = self.out.text.len();
-                self.out.text.push_str(&run[i..i + n]);
-                self.out.text[from..].make_ascii_lowercase();
-                self.out.map.push((at + i) as u32, n, true);
+                self.out.text.push(c.to_ascii_lowercase() as char);
+                self.out.map.push_byte(pos);
                 self.word_ascii = true;
-                i += n;
-                continue;
-            }
-            let pos = (at + i) as u32;
-            if matches!(c, b'\t'..=b'\r' | b' ') {
+            } else if matches!(c, b'\t'..=b'\r' | b' ') {
                 self.end_word();
                 if c == b'\n' {
                     self.at_line_start = true;
@@ -336,13 +373,13 @@ impl State<'_> {
             } else if !(self.at_line_start && c == b'>') {
                 self.at_line_start = false;
                 if let Some(p) = self.pending_space.take() {
-                    push(self.out, ' ', p);
+                    self.out.text.push(' ');
+                    self.out.map.push_byte(p);
                 }
                 self.end_word();
                 self.out.text.push(c as char);
-                self.out.map.push(pos, 1, true);
+                self.out.map.push_byte(pos);
             }
-            i += 1;
         }
     }
 
@@ -784,6 +821,14 @@ mod tests {
         st.end_word();
         st.out.map.finish(src.len() as u32);
         out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_prefix_finds_first_non_ascii(b in proptest::collection::vec(proptest::sample::select(vec![b'a', b' ', 0x7f, 0x80, 0xff]), 0..40)) {
+            let want = b.iter().position(|c| !c.is_ascii()).unwrap_or(b.len());
+            proptest::prop_assert_eq!(ascii_prefix(&b), want);
+        }
     }
 
     proptest::proptest! {
