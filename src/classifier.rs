@@ -311,7 +311,7 @@ impl Classifier {
             // In order of appearance; at one start, the longest first, so a
             // phrase inside a longer one of the same concept ("webcam" in
             // "your webcam") is seen to be contained and not counted twice.
-            hits.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+            hits.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.pattern));
             let mut covered_to = [0u32; Concept::ALL.len()];
             for h in &hits {
                 let uses = &m.uses[h.pattern as usize];

@@ -288,7 +288,10 @@ pub(crate) fn ascii_prefix(b: &[u8]) -> usize {
         }
         n += 8;
     }
-    n + b[n..].iter().position(|c| !c.is_ascii()).unwrap_or(b.len() - n)
+    n + b[n..]
+        .iter()
+        .position(|c| !c.is_ascii())
+        .unwrap_or(b.len() - n)
 }
 
 struct State<'a> {
