@@ -84,6 +84,7 @@ mod signals;
 mod templates;
 mod verdict;
 pub mod wallet;
+mod worddfa;
 pub use scan::{mbox_messages, Input, MboxMessage, Scan, ScanError, ScanItem, ScanStats, Scanner};
 
 pub use amount::{Amount, Deadline};

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 
 use crate::error::Error;
 use crate::templates::Templates;
+use crate::worddfa::{WordDfa, WordRules};
 
 /// What one automaton pattern stands for.
 #[derive(Debug, Clone, Default)]
@@ -65,7 +66,7 @@ impl Matcher {
                 uses[s].markers.push((fi as u16, mi as u16));
             }
         }
-        let dfa = WordDfa::new(&patterns)?;
+        let dfa = WordDfa::new(&patterns, PHRASE_RULES).map_err(Error::Matcher)?;
         Ok(Matcher {
             dfa,
             uses,
@@ -117,173 +118,12 @@ fn slot<'a>(
     })
 }
 
-/// The word-start automaton: a trie of the patterns whose failure links
-/// only lead to suffixes that start a word, made a dense DFA over byte
-/// classes.
-#[derive(Debug, Clone)]
-struct WordDfa {
-    /// Byte → class: one per byte used in a pattern, then one for every
-    /// other word byte and one for every other non-word byte.
-    classes: [u8; 256],
-    stride: usize,
-    /// `trans[state + class]`; state ids are premultiplied by `stride`.
-    trans: Vec<u32>,
-    start: u32,
-    /// States from here on end at least one pattern.
-    first_match: u32,
-    /// Patterns ended by match state `k` (counted from `first_match`):
-    /// `outs[out_at[k]..out_at[k + 1]]`, longest first.
-    out_at: Vec<u32>,
-    outs: Vec<u32>,
-    pattern_len: Vec<u32>,
-}
-
-/// Trie node ids while building.
-const DEAD: usize = 0;
-const ROOT: usize = 1;
-const NO: u32 = u32::MAX;
-
-impl WordDfa {
-    fn new(patterns: &[&str]) -> Result<WordDfa, Error> {
-        if patterns.iter().any(|p| p.is_empty()) {
-            return Err(Error::Matcher("empty pattern".into()));
-        }
-        // Classes: 0 other non-word bytes, 1 other word bytes, then one per
-        // pattern byte.
-        let mut classes = [0u8; 256];
-        let mut used = [false; 256];
-        for p in patterns {
-            for &b in p.as_bytes() {
-                used[b as usize] = true;
-            }
-        }
-        let mut n_classes = 2usize;
-        let mut word = vec![false, true];
-        for b in 0..256usize {
-            if used[b] {
-                classes[b] = n_classes as u8;
-                word.push(is_word_byte(b as u8));
-                n_classes += 1;
-            } else {
-                classes[b] = u8::from(is_word_byte(b as u8));
-            }
-            if n_classes > 255 {
-                return Err(Error::Matcher(
-                    "more than 253 distinct pattern bytes".into(),
-                ));
-            }
-        }
-        let stride = n_classes;
-
-        // The trie, rows of `stride` children (NO = none).
-        let mut next: Vec<u32> = vec![NO; 2 * stride];
-        let mut term: Vec<Vec<u32>> = vec![Vec::new(), Vec::new()];
-        for (pid, p) in patterns.iter().enumerate() {
-            let mut v = ROOT;
-            for &b in p.as_bytes() {
-                let c = classes[b as usize] as usize;
-                if next[v * stride + c] == NO {
-                    next[v * stride + c] = term.len() as u32;
-                    next.extend(std::iter::repeat_n(NO, stride));
-                    term.push(Vec::new());
-                }
-                v = next[v * stride + c] as usize;
-            }
-            term[v].push(pid as u32);
-        }
-        let n = term.len();
-
-        // Breadth first: every state's failure (the longest proper suffix
-        // that starts a word and is in the trie, else ROOT when the next
-        // byte would start a word, else DEAD) is shallower, so its row is
-        // complete when ours is filled from it.
-        let mut fail = vec![DEAD; n];
-        let mut outs: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let restart = |c: usize| if word[c] { DEAD as u32 } else { ROOT as u32 };
-        for c in 0..stride {
-            next[DEAD * stride + c] = restart(c);
-        }
-        let mut queue = std::collections::VecDeque::new();
-        for c in 0..stride {
-            let u = next[ROOT * stride + c];
-            if u == NO {
-                next[ROOT * stride + c] = restart(c);
-            } else {
-                fail[u as usize] = restart(c) as usize;
-                queue.push_back(u as usize);
-            }
-        }
-        while let Some(v) = queue.pop_front() {
-            let f = fail[v];
-            let mut o = term[v].clone();
-            o.extend_from_slice(&outs[f]);
-            outs[v] = o;
-            for c in 0..stride {
-                let u = next[v * stride + c];
-                if u == NO {
-                    next[v * stride + c] = next[f * stride + c];
-                } else {
-                    fail[u as usize] = next[f * stride + c] as usize;
-                    queue.push_back(u as usize);
-                }
-            }
-        }
-
-        // Renumber: states without a match first, so one comparison tells.
-        let mut order: Vec<usize> = (0..n).filter(|&v| outs[v].is_empty()).collect();
-        let first_match = order.len();
-        order.extend((0..n).filter(|&v| !outs[v].is_empty()));
-        let mut new_id = vec![0u32; n];
-        for (i, &v) in order.iter().enumerate() {
-            new_id[v] = (i * stride) as u32;
-        }
-        let mut trans = vec![0u32; n * stride];
-        let mut out_at = Vec::with_capacity(n - first_match + 1);
-        let mut flat = Vec::new();
-        for (i, &v) in order.iter().enumerate() {
-            for c in 0..stride {
-                trans[i * stride + c] = new_id[next[v * stride + c] as usize];
-            }
-            if i >= first_match {
-                out_at.push(flat.len() as u32);
-                flat.extend_from_slice(&outs[v]);
-            }
-        }
-        out_at.push(flat.len() as u32);
-        Ok(WordDfa {
-            classes,
-            stride,
-            trans,
-            start: new_id[ROOT],
-            first_match: (first_match * stride) as u32,
-            out_at,
-            outs: flat,
-            pattern_len: patterns.iter().map(|p| p.len() as u32).collect(),
-        })
-    }
-
-    /// Calls `f(pattern, start, end)` for every occurrence of a pattern
-    /// that starts a word (at offset 0 or after a non-word byte).
-    #[inline]
-    fn find(&self, text: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-        let mut s = self.start;
-        for (i, &b) in text.iter().enumerate() {
-            s = self.trans[s as usize + self.classes[b as usize] as usize];
-            if s >= self.first_match {
-                let k = (s - self.first_match) as usize / self.stride;
-                let (a, z) = (self.out_at[k] as usize, self.out_at[k + 1] as usize);
-                for &pid in &self.outs[a..z] {
-                    let end = i + 1;
-                    f(
-                        pid as usize,
-                        end - self.pattern_len[pid as usize] as usize,
-                        end,
-                    );
-                }
-            }
-        }
-    }
-}
+/// A phrase starts after a non-word byte; case is already folded.
+const PHRASE_RULES: WordRules = WordRules {
+    is_word: is_word_byte,
+    ascii_case_insensitive: false,
+    free_nonword_start: false,
+};
 
 /// Letters and digits, and every byte of a non-ASCII character (normalised
 /// text keeps non-Latin scripts as letters).
@@ -436,7 +276,7 @@ mod tests {
                 slot(&mut index, &mut patterns, &mut uses, p, *pre);
             }
             let m = Matcher {
-                dfa: WordDfa::new(&patterns).unwrap(),
+                dfa: WordDfa::new(&patterns, PHRASE_RULES).unwrap(),
                 uses,
                 patterns: patterns.iter().map(|p| p.to_string()).collect(),
             };

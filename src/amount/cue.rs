@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use crate::worddfa::{WordDfa, WordRules};
 
 /// Payment verbs and nouns, wallet words (weight 2 near an amount).
 pub(super) const PAY: u16 = 1 << 0;
@@ -237,7 +237,10 @@ const TABLE: &[(u16, &str)] = &[
 ];
 
 struct Cues {
-    ac: AhoCorasick,
+    dfa: WordDfa,
+    /// The patterns, for the differential test.
+    #[cfg(test)]
+    texts: Vec<&'static str>,
     /// Per pattern: kinds, and whether it is a stem.
     pats: Vec<(u16, bool)>,
 }
@@ -264,12 +267,20 @@ static CUES: LazyLock<Cues> = LazyLock::new(|| {
             }
         }
     }
-    let ac = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(&texts)
-        .expect("static cue table");
-    Cues { ac, pats }
+    // Starts are checked again below against Unicode letters; the
+    // automaton's ASCII rule only lets through a superset.
+    let rules = WordRules {
+        is_word: |b| b.is_ascii_alphanumeric(),
+        ascii_case_insensitive: true,
+        free_nonword_start: true,
+    };
+    let dfa = WordDfa::new(&texts, rules).expect("static cue table");
+    Cues {
+        dfa,
+        #[cfg(test)]
+        texts,
+        pats,
+    }
 });
 
 /// One cue found in the scanned text.
@@ -293,31 +304,38 @@ impl Hit {
 pub(super) fn find(text: &str, out: &mut Vec<Hit>) {
     out.clear();
     let cues = &*CUES;
-    for m in cues.ac.find_overlapping_iter(text) {
-        let (kinds, stem) = cues.pats[m.pattern().as_usize()];
-        let (s, e) = (m.start(), m.end());
-        // Patterns are ASCII, so both offsets are on character boundaries.
-        let b = text.as_bytes();
-        if b[s].is_ascii_alphanumeric() && is_word_char_before(text, s) {
-            continue;
+    cues.dfa.find(text.as_bytes(), |pid, s, e| {
+        if let Some(h) = keep(text, cues.pats[pid], s, e) {
+            out.push(h);
         }
-        let e = if stem {
-            // A stem's hit covers the whole word: "Payment", not "Pay".
-            e + text[e..]
-                .find(|c: char| !c.is_alphanumeric())
-                .unwrap_or(text.len() - e)
-        } else if b[e - 1].is_ascii_alphanumeric() && is_word_char_at(text, e) {
-            continue;
-        } else {
-            e
-        };
-        out.push(Hit {
-            start: s as u32,
-            end: e as u32,
-            kinds,
-        });
-    }
+    });
     out.sort_unstable_by_key(|h| (h.start, h.end));
+}
+
+/// The hit of a pattern found at `s..e`, if it starts and ends where a cue
+/// may: not right after a letter (for one that starts with a letter), and at
+/// a word's end unless it is a stem, whose hit then covers the whole word.
+fn keep(text: &str, (kinds, stem): (u16, bool), s: usize, e: usize) -> Option<Hit> {
+    // Patterns are ASCII, so both offsets are on character boundaries.
+    let b = text.as_bytes();
+    if b[s].is_ascii_alphanumeric() && is_word_char_before(text, s) {
+        return None;
+    }
+    let e = if stem {
+        // A stem's hit covers the whole word: "Payment", not "Pay".
+        e + text[e..]
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(text.len() - e)
+    } else if b[e - 1].is_ascii_alphanumeric() && is_word_char_at(text, e) {
+        return None;
+    } else {
+        e
+    };
+    Some(Hit {
+        start: s as u32,
+        end: e as u32,
+        kinds,
+    })
 }
 
 /// The hits that start in `lo..hi`.
@@ -390,5 +408,61 @@ mod tests {
         find(t, &mut hits);
         let k = ending_in(&hits, 7, 8).fold(0, |k, h| k | h.kinds);
         assert!(k & DL_PRE != 0);
+    }
+
+    /// The automaton finds what `aho_corasick` (overlapping, ASCII case
+    /// folded) finds once the same start and end rules are applied.
+    fn oracle(text: &str) -> Vec<Hit> {
+        let cues = &*CUES;
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&cues.texts)
+            .unwrap();
+        let mut v: Vec<Hit> = ac
+            .find_overlapping_iter(text)
+            .filter_map(|m| keep(text, cues.pats[m.pattern().as_usize()], m.start(), m.end()))
+            .collect();
+        v.sort_by_key(|h| (h.start, h.end, h.kinds));
+        v
+    }
+
+    fn found(text: &str) -> Vec<Hit> {
+        let mut v = Vec::new();
+        find(text, &mut v);
+        v.sort_by_key(|h| (h.start, h.end, h.kinds));
+        v
+    }
+
+    #[test]
+    fn same_hits_as_aho_corasick_on_real_mail() {
+        let limits = crate::Limits::default();
+        let mut n = 0;
+        for (name, raw) in crate::test_mail::real_mail() {
+            for body in crate::message::parse(&raw, &limits).bodies {
+                let view = crate::normalize::normalize(&body, crate::normalize::Fold::Case);
+                assert_eq!(
+                    found(view.as_str()),
+                    oracle(view.as_str()),
+                    "{}",
+                    name.display()
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 50, "{n}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_hits_as_aho_corasick(
+            text in proptest::collection::vec(proptest::sample::select(vec![
+                "USD", "usd", "$", "us$", "€", "é", "Bitcoin", "BTC", " ", "-", "1", "500", "hours",
+                "Stunden", "payé", "x", ".", "per month", "within", "48", "\u{a0}", "días", "pay", "/month", "x/mo", "+vat", "€/Mo",
+            ]), 0..30),
+        ) {
+            let text = text.concat();
+            proptest::prop_assert_eq!(found(&text), oracle(&text), "{:?}", text);
+        }
     }
 }
