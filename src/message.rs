@@ -386,8 +386,8 @@ fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
 fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
     let get = |k: &str| {
         headers
-            .get_first_value(k)
-            .map(|v| v.trim().to_string())
+            .get_first_header(k)
+            .map(header_value)
             .filter(|v| !v.is_empty())
     };
     msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
@@ -404,7 +404,38 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
         .and_then(rfc3339);
     msg.from_addr = headers.get_first_header("From").and_then(bare_address);
     msg.to_addr = headers.get_first_header("To").and_then(bare_address);
-    msg.auth_results = headers.get_all_values("Authentication-Results").join("; ");
+    msg.auth_results = headers
+        .get_all_headers("Authentication-Results")
+        .into_iter()
+        .map(untrimmed_value)
+        .collect::<Vec<_>>()
+        .join("; ");
+}
+
+/// A header value as mailparse's `get_value` gives it, trimmed.
+fn header_value(h: &mailparse::MailHeader<'_>) -> String {
+    match plain_value(h) {
+        Some(v) => v.trim().to_string(),
+        None => h.get_value().trim().to_string(),
+    }
+}
+
+/// A header value exactly as mailparse's `get_value` gives it.
+fn untrimmed_value(h: &mailparse::MailHeader<'_>) -> String {
+    match plain_value(h) {
+        Some(v) => v.trim_start().to_string(),
+        None => h.get_value(),
+    }
+}
+
+/// The value of a header that needs no decoding: UTF-8 on one line, with no
+/// encoded word. mailparse's tokenizer (a few thousand instructions a
+/// header) would hand it back with only leading whitespace removed.
+fn plain_value<'h>(h: &'h mailparse::MailHeader<'_>) -> Option<&'h str> {
+    let v = std::str::from_utf8(h.get_value_raw()).ok()?;
+    let simple = memchr::memchr2(b'\r', b'\n', v.as_bytes()).is_none()
+        && memchr::memmem::find(v.as_bytes(), b"=?").is_none();
+    simple.then_some(v)
 }
 
 /// Decodes RFC 2047 encoded words that mailparse leaves alone because they
@@ -463,6 +494,9 @@ fn decode_stray_encoded_words(s: &str) -> String {
 }
 
 fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
+    if let Some(a) = plain_value(h).and_then(simple_address) {
+        return Some(a.to_ascii_lowercase());
+    }
     let list = mailparse::addrparse_header(h).ok()?;
     list.iter().find_map(|a| match a {
         mailparse::MailAddr::Single(s) => Some(s.addr.trim().to_ascii_lowercase()),
@@ -470,6 +504,29 @@ fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
             g.addrs.first().map(|s| s.addr.trim().to_ascii_lowercase())
         }
     })
+}
+
+/// The address of the most common From and To values, `a@b.example`,
+/// `<a@b.example>` and `Plain Name <a@b.example>`, as mailparse's address
+/// parser reads them; `None` for anything else (quotes, comments, groups,
+/// lists), which goes to that parser.
+fn simple_address(v: &str) -> Option<&str> {
+    let addr_ok = |a: &str| {
+        a.split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'))
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'.' | b'-' | b'_' | b'+'))
+    };
+    let v = v.trim();
+    let (name, addr) = match v.strip_suffix('>') {
+        Some(rest) => {
+            let open = rest.find('<')?;
+            (&rest[..open], &rest[open + 1..])
+        }
+        None => ("", v),
+    };
+    let name_ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ');
+    (addr_ok(addr) && name_ok).then_some(addr)
 }
 
 /// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, Howard
@@ -1520,5 +1577,70 @@ mod tests {
             Some("2024-02-29T12:34:56Z")
         );
         assert_eq!(rfc3339(-5), None);
+    }
+
+    /// The slow paths the header fast paths stand in for.
+    fn slow_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
+        let list = mailparse::addrparse_header(h).ok()?;
+        list.iter().find_map(|a| match a {
+            mailparse::MailAddr::Single(s) => Some(s.addr.trim().to_ascii_lowercase()),
+            mailparse::MailAddr::Group(g) => {
+                g.addrs.first().map(|s| s.addr.trim().to_ascii_lowercase())
+            }
+        })
+    }
+
+    fn check_header_fast_paths(h: &mailparse::MailHeader<'_>) -> Result<(), String> {
+        if let Some(v) = plain_value(h) {
+            if v.trim_start() != h.get_value() {
+                return Err(format!("value {v:?} vs {:?}", h.get_value()));
+            }
+        }
+        if bare_address(h) != slow_address(h) {
+            return Err(format!(
+                "address of {:?}: {:?} vs {:?}",
+                h.get_value(),
+                bare_address(h),
+                slow_address(h)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every header of every real message: values and addresses as
+    /// mailparse gives them.
+    #[test]
+    fn header_fast_paths_agree_with_mailparse_on_real_mail() {
+        let mut n = 0;
+        for (path, raw) in crate::test_mail::real_mail() {
+            let Ok((headers, _)) = mailparse::parse_headers(&raw) else {
+                continue;
+            };
+            for h in &headers {
+                if let Err(e) = check_header_fast_paths(h) {
+                    panic!("{}: {e}", path.display());
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 1000, "{n}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn header_fast_paths_agree_with_mailparse(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "B", "1", " ", "  ", "@", ".", "-", "_", "+", "<", ">", "\"", "(", ")", ",", ";",
+                ":", "=?", "?=", "=?utf-8?q?x?=", "é", "\t", "\r\n ", "x@y.example", "<x@y.example>",
+                "Name ", "\\", "[", "]",
+            ]), 0..12)
+        ) {
+            let raw = format!("From: {}\r\n\r\n", parts.concat());
+            if let Ok((headers, _)) = mailparse::parse_headers(raw.as_bytes()) {
+                for h in &headers {
+                    proptest::prop_assert!(check_header_fast_paths(h).is_ok(), "{:?}", check_header_fast_paths(h));
+                }
+            }
+        }
     }
 }
