@@ -507,7 +507,7 @@ fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
 }
 
 /// The address of the most common From and To values, `a@b.example`,
-/// `<a@b.example>` and `Plain Name <a@b.example>`, as mailparse's address
+/// `<a@b.example>`, `Plain Name <a@b.example>` and `"Any, name" <a@b.example>`, as mailparse's address
 /// parser reads them; `None` for anything else (quotes, comments, groups,
 /// lists), which goes to that parser.
 fn simple_address(v: &str) -> Option<&str> {
@@ -520,12 +520,20 @@ fn simple_address(v: &str) -> Option<&str> {
     let v = v.trim();
     let (name, addr) = match v.strip_suffix('>') {
         Some(rest) => {
-            let open = rest.find('<')?;
+            let open = rest.rfind('<')?;
             (&rest[..open], &rest[open + 1..])
         }
         None => ("", v),
     };
-    let name_ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ');
+    // A name of letters, digits and spaces, or one quoted string without
+    // quotes or backslashes inside.
+    let plain = |n: &str| n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ');
+    let name = name.trim_end();
+    let name_ok = plain(name)
+        || name
+            .strip_prefix('"')
+            .and_then(|n| n.strip_suffix('"'))
+            .is_some_and(|inner| !inner.contains(['"', '\\']));
     (addr_ok(addr) && name_ok).then_some(addr)
 }
 
