@@ -525,9 +525,12 @@ fn simple_address(v: &str) -> Option<&str> {
         }
         None => ("", v),
     };
-    // A name of letters, digits and spaces, or one quoted string without
+    // A name of words (no specials, no controls), or one quoted string without
     // quotes or backslashes inside.
-    let plain = |n: &str| n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ');
+    let plain = |n: &str| {
+        n.bytes()
+            .all(|b| b >= 0x80 || (b' '..=b'~').contains(&b) && !b"\"(),:;<>@[\\]".contains(&b))
+    };
     let name = name.trim_end();
     let name_ok = plain(name)
         || name
@@ -1640,7 +1643,7 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "a", "B", "1", " ", "  ", "@", ".", "-", "_", "+", "<", ">", "\"", "(", ")", ",", ";",
                 ":", "=?", "?=", "=?utf-8?q?x?=", "é", "\t", "\r\n ", "x@y.example", "<x@y.example>",
-                "Name ", "\\", "[", "]",
+                "Name ", "\\", "[", "]", "'", "!", "&", "ü", "\u{a0}", "%", "#", "*", "/", "?",
             ]), 0..12)
         ) {
             let raw = format!("From: {}\r\n\r\n", parts.concat());
