@@ -45,6 +45,12 @@ impl<'c> View<'c> {
     }
 
     fn rebuild(&mut self) {
+        self.rebuild_with(true);
+    }
+
+    /// `runs` false: every character through the general path, the
+    /// reference the run fast path is tested against.
+    fn rebuild_with(&mut self, runs: bool) {
         self.text.clear();
         self.map.clear();
         self.breaks.clear();
@@ -61,12 +67,25 @@ impl<'c> View<'c> {
         let mut i = 0;
         while i < bytes.len() {
             // A run of ASCII that is neither whitespace nor a line-start
-            // quote marker, copied at once: the bulk of any text.
-            if !at_line_start && pending.is_none() {
-                let run = bytes[i..]
-                    .iter()
-                    .position(|b| !b.is_ascii_graphic())
-                    .unwrap_or(bytes.len() - i);
+            // quote marker, copied at once: the bulk of any text. Single
+            // spaces between words stay in the run (they come out as they
+            // are), except after a sentence's end, which is recorded below.
+            if runs && !at_line_start && pending.is_none() {
+                let mut j = i;
+                while j < bytes.len() {
+                    let b = bytes[j];
+                    if b.is_ascii_graphic()
+                        || (b == b' '
+                            && j > i
+                            && !matches!(bytes[j - 1], b'.' | b'!' | b'?')
+                            && bytes.get(j + 1).is_some_and(u8::is_ascii_graphic))
+                    {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let run = j - i;
                 if run > 0 {
                     self.text.push_str(&case[i..i + run]);
                     self.map.push(i as u32, run, true);
@@ -192,5 +211,49 @@ mod tests {
         assert!(v.same_sentence(at("Send"), at("800")));
         assert!(!v.same_sentence(at("Now"), at("Amount")));
         assert!(v.same_sentence(at("Amount"), at("next")));
+    }
+
+    fn parts(v: &View<'_>) -> (String, Vec<u32>, Vec<u32>, Vec<u32>) {
+        (
+            v.text.clone(),
+            v.map.expand(),
+            v.breaks.clone(),
+            v.newlines.clone(),
+        )
+    }
+
+    fn fast_and_slow(
+        src: &str,
+    ) -> (
+        (String, Vec<u32>, Vec<u32>, Vec<u32>),
+        (String, Vec<u32>, Vec<u32>, Vec<u32>),
+    ) {
+        let mut v = View::default();
+        v.build(src);
+        let fast = parts(&v);
+        v.rebuild_with(false);
+        (fast, parts(&v))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_agree_with_char_by_char(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "a", "Pay", "1", " ", "  ", "\n", "\n\n", "> ", ">", ".", "!", "?", ":", "$", "€", "\u{a0}", "\t", "…", "é",
+        ]), 0..40)) {
+            let src = pieces.concat();
+            let (fast, slow) = fast_and_slow(&src);
+            proptest::prop_assert_eq!(fast, slow, "{:?}", src);
+        }
+    }
+
+    #[test]
+    fn runs_agree_with_char_by_char_on_real_mail() {
+        let limits = crate::Limits::default();
+        for (name, raw) in crate::test_mail::real_mail() {
+            for body in crate::message::parse(&raw, &limits).bodies {
+                let (fast, slow) = fast_and_slow(&body);
+                assert!(fast == slow, "{}", name.display());
+            }
+        }
     }
 }
