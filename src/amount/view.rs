@@ -213,7 +213,10 @@ mod tests {
         assert!(v.same_sentence(at("Amount"), at("next")));
     }
 
-    fn parts(v: &View<'_>) -> (String, Vec<u32>, Vec<u32>, Vec<u32>) {
+    /// Text, map, sentence breaks and line breaks of a view.
+    type Parts = (String, Vec<u32>, Vec<u32>, Vec<u32>);
+
+    fn parts(v: &View<'_>) -> Parts {
         (
             v.text.clone(),
             v.map.expand(),
@@ -222,12 +225,7 @@ mod tests {
         )
     }
 
-    fn fast_and_slow(
-        src: &str,
-    ) -> (
-        (String, Vec<u32>, Vec<u32>, Vec<u32>),
-        (String, Vec<u32>, Vec<u32>, Vec<u32>),
-    ) {
+    fn fast_and_slow(src: &str) -> (Parts, Parts) {
         let mut v = View::default();
         v.build(src);
         let fast = parts(&v);
