@@ -682,6 +682,9 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
 /// dropping every whitespace character of the block used to do; only a
 /// value that may matter is normalised, into a small stack buffer.
 pub(crate) fn style_hides(style: &str) -> bool {
+    if !may_hide(style.as_bytes()) {
+        return false;
+    }
     // The last declaration of a property wins, as in CSS.
     let mut slots: [Option<&str>; 9] = [None; 9];
     let mut start = 0;
@@ -747,6 +750,66 @@ pub(crate) fn style_hides(style: &str) -> bool {
         && (zero_len(max_height) || zero_len(height) || zero_len(width) || zero_len(max_width))
     {
         return true;
+    }
+    false
+}
+
+/// False only when no declaration of `style` can hide, judged from the
+/// bytes around each ':' without splitting or normalising: most inline
+/// styles (colours, fonts, sizes) are settled here.
+///
+/// Every test in [`style_hides`] needs a declaration of `display`,
+/// `visibility`, `opacity`, `font-size` or `overflow`. The name before such
+/// a declaration's first ':' ends, past whitespace, in the last two letters
+/// of one of them (no non-ASCII character lower-cases to one of these
+/// letters, but a non-ASCII character may be whitespace: a non-ASCII byte
+/// is a maybe). Checking every ':' is a superset of checking the first of
+/// each declaration.
+fn may_hide(b: &[u8]) -> bool {
+    // The position and byte of the last non-whitespace byte before `end`.
+    let prev = |end: usize| {
+        b[..end]
+            .iter()
+            .rposition(|&c| !is_squeezed_ws(c))
+            .map(|j| (j, b[j]))
+    };
+    let mut from = 0;
+    while let Some(i) = find_near(b':', &b[from..]) {
+        let colon = from + i;
+        from = colon + 1;
+        let Some((j, c1)) = prev(colon) else { continue };
+        let Some((_, c0)) = prev(j) else { continue };
+        if c0 >= 0x80 || c1 >= 0x80 {
+            return true;
+        }
+        // The value's first byte past whitespace; a ';' (an empty value),
+        // a non-ASCII byte or the end decide nothing.
+        let first = b[colon + 1..]
+            .iter()
+            .copied()
+            .find(|&c| !is_squeezed_ws(c))
+            .filter(|&c| c.is_ascii() && c != b';');
+        // Whether the value cannot start with one of `letters` once squeezed.
+        let starts_other = |letters: &[u8]| first.is_some_and(|c| !letters.contains(&(c | 0x20)));
+        let maybe = match [c0 | 0x20, c1 | 0x20] {
+            // display: none
+            [b'a', b'y'] => !starts_other(b"n"),
+            // overflow: hidden
+            [b'o', b'w'] => !starts_other(b"h"),
+            // visibility, opacity
+            [b't', b'y'] => true,
+            // font-size: an integer part of 1 or more with no '%' in the
+            // value is not a zero length (as in `style_hides`).
+            [b'z', b'e'] => {
+                let value = &b[colon + 1..];
+                let value = &value[..find_near(b';', value).unwrap_or(value.len())];
+                !(matches!(first, Some(b'1'..=b'9')) && find_near(b'%', value).is_none())
+            }
+            _ => false,
+        };
+        if maybe {
+            return true;
+        }
     }
     false
 }
@@ -1421,6 +1484,16 @@ mod tests {
             ("overflow:hidden", false),
             ("visibility:collapse!important!important", true),
             ("color:red", false),
+            // Settled by `may_hide` alone, or not.
+            ("font-size:12px;font-size:5%", true),
+            ("font-size:5%;font-size:12px", false),
+            ("font-family:x;font-size : 12px", false),
+            ("dis play:none", true),
+            ("font-siz\u{A0}e:0", true),
+            ("FONT-SIZE:0PX", true),
+            ("box-shadow:none;overflow:auto;height:0", false),
+            ("overflow: Hidden;height:0", true),
+            ("a:b:font-size:0", false),
         ] {
             assert_eq!(style_hides(css), want, "{css}");
             assert_eq!(style_hides_oracle(css), want, "{css}");
