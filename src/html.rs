@@ -93,6 +93,7 @@ const NAME_BYTE: [bool; 256] = {
 /// Appends the visible text of `html` to `out`.
 pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let rules = collect_style_rules(html);
+    let mut hidden_cache = HiddenCache::new();
     let bytes = html.as_bytes();
     let mut stats = HtmlStats::default();
     let mut stack: Vec<Open> = Vec::new();
@@ -169,7 +170,8 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         } else {
             tag_end
         };
-        let attrs = &html[name_end..attrs_end.max(name_end)];
+        let attrs_range = name_end..attrs_end.max(name_end);
+        let attrs = &html[attrs_range.clone()];
         pos = tag_end;
 
         if closing {
@@ -242,7 +244,8 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             // Under a hidden element the flag changes nothing: that element
             // stays on the stack (and the depth above zero) as long as this
             // one does, and only whether the depth is zero is ever observed.
-            let hidden = hidden_depth == 0 && is_hidden(name, attrs, &rules);
+            let hidden = hidden_depth == 0
+                && is_hidden_cached(name, html, attrs_range, &rules, &mut hidden_cache);
             if hidden {
                 if hidden_depth == 0 {
                     hidden_region += 1;
@@ -564,6 +567,69 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         i = j + 1;
     }
     None
+}
+
+/// Answers of [`is_hidden`] for attribute texts seen recently in one
+/// document. Mail repeats the same attributes (one style for every cell or
+/// paragraph, hidden filler by the thousand), so most are judged once.
+/// Direct-mapped: a lookup is one hash and one comparison whatever the
+/// input, so the scan stays linear.
+struct HiddenCache {
+    /// Start and end in the document of the attribute text last judged in
+    /// each slot, and the answer.
+    slots: [(usize, usize, bool); HiddenCache::SLOTS],
+}
+
+impl HiddenCache {
+    const SLOTS: usize = 256;
+
+    fn new() -> HiddenCache {
+        HiddenCache {
+            slots: [(0, 0, false); HiddenCache::SLOTS],
+        }
+    }
+
+    /// The slot for `b`: the top byte of a multiplicative hash of its
+    /// words.
+    fn slot(b: &[u8]) -> usize {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = b.len() as u64;
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w.try_into().expect("8 bytes")))
+                .wrapping_mul(K);
+        }
+        for &c in words.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(K);
+        }
+        (h >> 56) as usize
+    }
+}
+
+/// [`is_hidden`] for the element `tag` whose attribute text is
+/// `html[attrs]`, through `cache`.
+fn is_hidden_cached(
+    tag: &str,
+    html: &str,
+    attrs: std::ops::Range<usize>,
+    rules: &HiddenRules,
+    cache: &mut HiddenCache,
+) -> bool {
+    let text = &html[attrs.clone()];
+    // Only the answer for the attribute text is cached: the tag rule and
+    // an empty text are quick.
+    if text.is_empty() || (!rules.tags.is_empty() && rules.tags.contains(tag)) {
+        return is_hidden(tag, text, rules);
+    }
+    let slot = HiddenCache::slot(text.as_bytes());
+    let (start, end, hidden) = cache.slots[slot];
+    // A slot never filled holds an empty range, which `text` is not.
+    if html[start..end] == *text {
+        return hidden;
+    }
+    let hidden = is_hidden(tag, text, rules);
+    cache.slots[slot] = (attrs.start, attrs.end, hidden);
+    hidden
 }
 
 fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
@@ -1308,6 +1374,11 @@ mod tests {
         "ab"
     );
     t!(hidden_attr, "a<div hidden>no</div>b", "a\nb");
+    t!(
+        same_attrs_other_tag,
+        "<style>b{display:none}</style><b class=x>1</b><i class=x>2</i><b class=x>3</b>",
+        "2"
+    );
     t!(
         entities,
         "caf&eacute; &amp; &#233;&#x41; &nbsp;x",
