@@ -850,13 +850,15 @@ fn may_hide(b: &[u8]) -> bool {
         }
         // The value's first byte past whitespace; a ';' (an empty value),
         // a non-ASCII byte or the end decide nothing.
-        let first = b[colon + 1..]
-            .iter()
-            .copied()
-            .find(|&c| !is_squeezed_ws(c))
-            .filter(|&c| c.is_ascii() && c != b';');
+        let first = || {
+            b[colon + 1..]
+                .iter()
+                .copied()
+                .find(|&c| !is_squeezed_ws(c))
+                .filter(|&c| c.is_ascii() && c != b';')
+        };
         // Whether the value cannot start with one of `letters` once squeezed.
-        let starts_other = |letters: &[u8]| first.is_some_and(|c| !letters.contains(&(c | 0x20)));
+        let starts_other = |letters: &[u8]| first().is_some_and(|c| !letters.contains(&(c | 0x20)));
         let maybe = match [c0 | 0x20, c1 | 0x20] {
             // display: none
             [b'a', b'y'] => !starts_other(b"n"),
@@ -869,7 +871,7 @@ fn may_hide(b: &[u8]) -> bool {
             [b'z', b'e'] => {
                 let value = &b[colon + 1..];
                 let value = &value[..find_near(b';', value).unwrap_or(value.len())];
-                !(matches!(first, Some(b'1'..=b'9')) && find_near(b'%', value).is_none())
+                !(matches!(first(), Some(b'1'..=b'9')) && find_near(b'%', value).is_none())
             }
             _ => false,
         };
