@@ -276,7 +276,8 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while i < bytes.len() {
         if !STOP[bytes[i] as usize] {
-            i += 1;
+            // Most runs between stops are a few bytes: a word at a time.
+            i = next_stop(bytes, i + 1);
             continue;
         }
         match bytes[i] {
@@ -306,6 +307,30 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
         i += 1;
     }
     bytes.len()
+}
+
+/// First position from `from` of '>', '<', '"' or '\'' (or the end).
+fn next_stop(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit in each zero byte of x; the lowest is exact.
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        // '<' | 2 == '>' | 2 == '>', and no other byte gives '>'.
+        let m = zero((x | (LO * 2)) ^ (LO * u64::from(b'>')))
+            | zero(x ^ (LO * u64::from(b'"')))
+            | zero(x ^ (LO * u64::from(b'\'')));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !matches!(b[i], b'>' | b'<' | b'"' | b'\'') {
+        i += 1;
+    }
+    i
 }
 
 /// `memchr` for haystacks where the byte is usually near: the first 64
