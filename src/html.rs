@@ -93,6 +93,7 @@ const NAME_BYTE: [bool; 256] = {
 /// Appends the visible text of `html` to `out`.
 pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let rules = collect_style_rules(html);
+    let mut hidden_cache = HiddenCache::new();
     let bytes = html.as_bytes();
     let mut stats = HtmlStats::default();
     let mut stack: Vec<Open> = Vec::new();
@@ -169,7 +170,8 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         } else {
             tag_end
         };
-        let attrs = &html[name_end..attrs_end.max(name_end)];
+        let attrs_range = name_end..attrs_end.max(name_end);
+        let attrs = &html[attrs_range.clone()];
         pos = tag_end;
 
         if closing {
@@ -242,7 +244,8 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             // Under a hidden element the flag changes nothing: that element
             // stays on the stack (and the depth above zero) as long as this
             // one does, and only whether the depth is zero is ever observed.
-            let hidden = hidden_depth == 0 && is_hidden(name, attrs, &rules);
+            let hidden = hidden_depth == 0
+                && is_hidden_cached(name, html, attrs_range, &rules, &mut hidden_cache);
             if hidden {
                 if hidden_depth == 0 {
                     hidden_region += 1;
@@ -273,7 +276,8 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while i < bytes.len() {
         if !STOP[bytes[i] as usize] {
-            i += 1;
+            // Most runs between stops are a few bytes: a word at a time.
+            i = next_stop(bytes, i + 1);
             continue;
         }
         match bytes[i] {
@@ -303,6 +307,30 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
         i += 1;
     }
     bytes.len()
+}
+
+/// First position from `from` of '>', '<', '"' or '\'' (or the end).
+fn next_stop(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit in each zero byte of x; the lowest is exact.
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        // '<' | 2 == '>' | 2 == '>', and no other byte gives '>'.
+        let m = zero((x | (LO * 2)) ^ (LO * u64::from(b'>')))
+            | zero(x ^ (LO * u64::from(b'"')))
+            | zero(x ^ (LO * u64::from(b'\'')));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !matches!(b[i], b'>' | b'<' | b'"' | b'\'') {
+        i += 1;
+    }
+    i
 }
 
 /// `memchr` for haystacks where the byte is usually near: the first 64
@@ -566,6 +594,69 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// Answers of [`is_hidden`] for attribute texts seen recently in one
+/// document. Mail repeats the same attributes (one style for every cell or
+/// paragraph, hidden filler by the thousand), so most are judged once.
+/// Direct-mapped: a lookup is one hash and one comparison whatever the
+/// input, so the scan stays linear.
+struct HiddenCache {
+    /// Start and end in the document of the attribute text last judged in
+    /// each slot, and the answer.
+    slots: [(usize, usize, bool); HiddenCache::SLOTS],
+}
+
+impl HiddenCache {
+    const SLOTS: usize = 256;
+
+    fn new() -> HiddenCache {
+        HiddenCache {
+            slots: [(0, 0, false); HiddenCache::SLOTS],
+        }
+    }
+
+    /// The slot for `b`: the top byte of a multiplicative hash of its
+    /// words.
+    fn slot(b: &[u8]) -> usize {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = b.len() as u64;
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w.try_into().expect("8 bytes")))
+                .wrapping_mul(K);
+        }
+        for &c in words.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(K);
+        }
+        (h >> 56) as usize
+    }
+}
+
+/// [`is_hidden`] for the element `tag` whose attribute text is
+/// `html[attrs]`, through `cache`.
+fn is_hidden_cached(
+    tag: &str,
+    html: &str,
+    attrs: std::ops::Range<usize>,
+    rules: &HiddenRules,
+    cache: &mut HiddenCache,
+) -> bool {
+    let text = &html[attrs.clone()];
+    // Only the answer for the attribute text is cached: the tag rule and
+    // an empty text are quick.
+    if text.is_empty() || (!rules.tags.is_empty() && rules.tags.contains(tag)) {
+        return is_hidden(tag, text, rules);
+    }
+    let slot = HiddenCache::slot(text.as_bytes());
+    let (start, end, hidden) = cache.slots[slot];
+    // A slot never filled holds an empty range, which `text` is not.
+    if html[start..end] == *text {
+        return hidden;
+    }
+    let hidden = is_hidden(tag, text, rules);
+    cache.slots[slot] = (attrs.start, attrs.end, hidden);
+    hidden
+}
+
 fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
     // Every test below is independent: their order is only a matter of cost.
     if !rules.tags.is_empty() && rules.tags.contains(tag) {
@@ -682,6 +773,9 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
 /// dropping every whitespace character of the block used to do; only a
 /// value that may matter is normalised, into a small stack buffer.
 pub(crate) fn style_hides(style: &str) -> bool {
+    if !may_hide(style.as_bytes()) {
+        return false;
+    }
     // The last declaration of a property wins, as in CSS.
     let mut slots: [Option<&str>; 9] = [None; 9];
     let mut start = 0;
@@ -747,6 +841,68 @@ pub(crate) fn style_hides(style: &str) -> bool {
         && (zero_len(max_height) || zero_len(height) || zero_len(width) || zero_len(max_width))
     {
         return true;
+    }
+    false
+}
+
+/// False only when no declaration of `style` can hide, judged from the
+/// bytes around each ':' without splitting or normalising: most inline
+/// styles (colours, fonts, sizes) are settled here.
+///
+/// Every test in [`style_hides`] needs a declaration of `display`,
+/// `visibility`, `opacity`, `font-size` or `overflow`. The name before such
+/// a declaration's first ':' ends, past whitespace, in the last two letters
+/// of one of them (no non-ASCII character lower-cases to one of these
+/// letters, but a non-ASCII character may be whitespace: a non-ASCII byte
+/// is a maybe). Checking every ':' is a superset of checking the first of
+/// each declaration.
+fn may_hide(b: &[u8]) -> bool {
+    // The position and byte of the last non-whitespace byte before `end`.
+    let prev = |end: usize| {
+        b[..end]
+            .iter()
+            .rposition(|&c| !is_squeezed_ws(c))
+            .map(|j| (j, b[j]))
+    };
+    let mut from = 0;
+    while let Some(i) = find_near(b':', &b[from..]) {
+        let colon = from + i;
+        from = colon + 1;
+        let Some((j, c1)) = prev(colon) else { continue };
+        let Some((_, c0)) = prev(j) else { continue };
+        if c0 >= 0x80 || c1 >= 0x80 {
+            return true;
+        }
+        // The value's first byte past whitespace; a ';' (an empty value),
+        // a non-ASCII byte or the end decide nothing.
+        let first = || {
+            b[colon + 1..]
+                .iter()
+                .copied()
+                .find(|&c| !is_squeezed_ws(c))
+                .filter(|&c| c.is_ascii() && c != b';')
+        };
+        // Whether the value cannot start with one of `letters` once squeezed.
+        let starts_other = |letters: &[u8]| first().is_some_and(|c| !letters.contains(&(c | 0x20)));
+        let maybe = match [c0 | 0x20, c1 | 0x20] {
+            // display: none
+            [b'a', b'y'] => !starts_other(b"n"),
+            // overflow: hidden
+            [b'o', b'w'] => !starts_other(b"h"),
+            // visibility, opacity
+            [b't', b'y'] => true,
+            // font-size: an integer part of 1 or more with no '%' in the
+            // value is not a zero length (as in `style_hides`).
+            [b'z', b'e'] => {
+                let value = &b[colon + 1..];
+                let value = &value[..find_near(b';', value).unwrap_or(value.len())];
+                !(matches!(first(), Some(b'1'..=b'9')) && find_near(b'%', value).is_none())
+            }
+            _ => false,
+        };
+        if maybe {
+            return true;
+        }
     }
     false
 }
@@ -1246,6 +1402,11 @@ mod tests {
     );
     t!(hidden_attr, "a<div hidden>no</div>b", "a\nb");
     t!(
+        same_attrs_other_tag,
+        "<style>b{display:none}</style><b class=x>1</b><i class=x>2</i><b class=x>3</b>",
+        "2"
+    );
+    t!(
         entities,
         "caf&eacute; &amp; &#233;&#x41; &nbsp;x",
         "café & éA \u{a0}x"
@@ -1421,6 +1582,16 @@ mod tests {
             ("overflow:hidden", false),
             ("visibility:collapse!important!important", true),
             ("color:red", false),
+            // Settled by `may_hide` alone, or not.
+            ("font-size:12px;font-size:5%", true),
+            ("font-size:5%;font-size:12px", false),
+            ("font-family:x;font-size : 12px", false),
+            ("dis play:none", true),
+            ("font-siz\u{A0}e:0", true),
+            ("FONT-SIZE:0PX", true),
+            ("box-shadow:none;overflow:auto;height:0", false),
+            ("overflow: Hidden;height:0", true),
+            ("a:b:font-size:0", false),
         ] {
             assert_eq!(style_hides(css), want, "{css}");
             assert_eq!(style_hides_oracle(css), want, "{css}");
