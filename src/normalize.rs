@@ -277,6 +277,25 @@ pub fn normalize_into(src: &str, fold: Fold, out: &mut Normalized) {
     st.out.map.finish(src.len() as u32);
 }
 
+/// Length of the longest prefix of `b` that Match mode copies unchanged but
+/// for case: printable bytes other than `>`, with single spaces between them,
+/// starting and ending on a printable one.
+fn plain_stretch(b: &[u8]) -> usize {
+    let mut j = 0;
+    let mut end = 0;
+    while let Some(&c) = b.get(j) {
+        if c > b' ' && c < 0x7f && c != b'>' {
+            j += 1;
+            end = j;
+        } else if c == b' ' && end == j && j > 0 {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
 /// Length of the ASCII prefix of `b`, eight bytes at a time.
 pub(crate) fn ascii_prefix(b: &[u8]) -> usize {
     let mut n = 0;
@@ -333,10 +352,73 @@ impl State<'_> {
             self.out.text.push_str(&fixed);
         }
         self.out.map.push(at as u32, run.len(), true);
-        // Word tracking as `feed` does it: the first non-alphanumeric byte
-        // ends the current word; only the alphanumerics after the last one
-        // start a new (plain ASCII) word.
+        self.track_ascii_words(run.as_bytes());
+    }
+
+    /// Match mode over an ASCII run starting at source offset `at`:
+    /// lower-cased, whitespace collapsed, line-start quote markers dropped.
+    fn ascii_match(&mut self, run: &str, at: usize) {
         let b = run.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            // Words and single spaces, the bulk of text, come out as they
+            // are but lower-cased: copied a stretch at a time.
+            let n = plain_stretch(&b[i..]);
+            if n > 0 {
+                if let Some(p) = self.pending_space.take() {
+                    self.out.text.push(' ');
+                    self.out.map.push_byte(p);
+                }
+                self.at_line_start = false;
+                let from = self.out.text.len();
+                self.out.text.push_str(&run[i..i + n]);
+                self.out.text[from..].make_ascii_lowercase();
+                self.out.map.push((at + i) as u32, n, true);
+                self.track_ascii_words(&b[i..i + n]);
+                i += n;
+                continue;
+            }
+            self.match_byte(b[i], (at + i) as u32);
+            i += 1;
+        }
+    }
+
+    /// One ASCII byte in Match mode.
+    #[inline]
+    fn match_byte(&mut self, c: u8, pos: u32) {
+        if c.is_ascii_alphanumeric() {
+            self.at_line_start = false;
+            if let Some(p) = self.pending_space.take() {
+                self.out.text.push(' ');
+                self.out.map.push_byte(p);
+            }
+            self.out.text.push(c.to_ascii_lowercase() as char);
+            self.out.map.push_byte(pos);
+            self.word_ascii = true;
+        } else if matches!(c, b'\t'..=b'\r' | b' ') {
+            self.end_word();
+            if c == b'\n' {
+                self.at_line_start = true;
+            }
+            if self.pending_space.is_none() && !self.out.text.is_empty() {
+                self.pending_space = Some(pos);
+            }
+        } else if !(self.at_line_start && c == b'>') {
+            self.at_line_start = false;
+            if let Some(p) = self.pending_space.take() {
+                self.out.text.push(' ');
+                self.out.map.push_byte(p);
+            }
+            self.end_word();
+            self.out.text.push(c as char);
+            self.out.map.push_byte(pos);
+        }
+    }
+
+    /// Word tracking as `feed` does it over an ASCII stretch: the first
+    /// non-alphanumeric byte ends the current word; only the alphanumerics
+    /// after the last one start a new (plain ASCII) word.
+    fn track_ascii_words(&mut self, b: &[u8]) {
         match b.iter().rposition(|c| !c.is_ascii_alphanumeric()) {
             None => self.word_ascii = true,
             Some(last) => {
@@ -345,43 +427,6 @@ impl State<'_> {
                 }
                 self.end_word();
                 self.word_ascii = last + 1 < b.len();
-            }
-        }
-    }
-
-    /// Match mode over an ASCII run starting at source offset `at`:
-    /// lower-cased, whitespace collapsed, line-start quote markers dropped.
-    fn ascii_match(&mut self, run: &str, at: usize) {
-        // Byte by byte: words are short, and per-word copies cost more
-        // than they save.
-        for (k, &c) in run.as_bytes().iter().enumerate() {
-            let pos = (at + k) as u32;
-            if c.is_ascii_alphanumeric() {
-                self.at_line_start = false;
-                if let Some(p) = self.pending_space.take() {
-                    self.out.text.push(' ');
-                    self.out.map.push_byte(p);
-                }
-                self.out.text.push(c.to_ascii_lowercase() as char);
-                self.out.map.push_byte(pos);
-                self.word_ascii = true;
-            } else if matches!(c, b'\t'..=b'\r' | b' ') {
-                self.end_word();
-                if c == b'\n' {
-                    self.at_line_start = true;
-                }
-                if self.pending_space.is_none() && !self.out.text.is_empty() {
-                    self.pending_space = Some(pos);
-                }
-            } else if !(self.at_line_start && c == b'>') {
-                self.at_line_start = false;
-                if let Some(p) = self.pending_space.take() {
-                    self.out.text.push(' ');
-                    self.out.map.push_byte(p);
-                }
-                self.end_word();
-                self.out.text.push(c as char);
-                self.out.map.push_byte(pos);
             }
         }
     }
