@@ -218,11 +218,33 @@ struct Slim<'a> {
 /// section is one mailparse rejects (it then reports the error itself).
 fn slim_top_headers(raw: &[u8], split: Option<(Vec<HeaderSpan>, usize)>) -> Option<Slim<'_>> {
     let (spans, _) = split.or_else(|| split_headers(raw))?;
-    let is = |h: &HeaderSpan, set: &[&[u8]]| {
-        set.iter()
-            .any(|k| raw[h.key.clone()].eq_ignore_ascii_case(k))
+    // Each header's kind, looked up once: MIME (kept for mailparse), META
+    // (read here) or neither.
+    const OTHER: u8 = 0;
+    const MIME: u8 = 1;
+    const META: u8 = 2;
+    let kinds: Vec<u8> = spans
+        .iter()
+        .map(|h| {
+            let key = &raw[h.key.clone()];
+            let is = |set: &[&[u8]]| set.iter().any(|k| key.eq_ignore_ascii_case(k));
+            if is(&MIME_HEADERS) {
+                MIME
+            } else if is(&META_HEADERS) {
+                META
+            } else {
+                OTHER
+            }
+        })
+        .collect();
+    let of = |kind: u8| {
+        spans
+            .iter()
+            .zip(&kinds)
+            .filter(move |(_, k)| **k == kind)
+            .map(|(h, _)| h)
     };
-    let kept = spans.iter().filter(|h| is(h, &MIME_HEADERS));
+    let kept = of(MIME);
     let kept_bytes: usize = kept.clone().map(|h| h.all.len()).sum();
     let head_end = spans.last().map_or(0, |h| h.all.end);
     // Below a few kilobytes of relay headers the copy of the body costs
@@ -231,12 +253,12 @@ fn slim_top_headers(raw: &[u8], split: Option<(Vec<HeaderSpan>, usize)>) -> Opti
         return None;
     }
     let mut meta = Vec::new();
-    for h in spans.iter().filter(|h| is(h, &META_HEADERS)) {
+    for h in of(META) {
         meta.push(mailparse::parse_header(&raw[h.all.start..]).ok()?.0);
     }
     // Without a copy when the MIME headers close the section (common).
-    let first_kept = spans.iter().position(|h| is(h, &MIME_HEADERS));
-    let tail_is_kept = first_kept.is_some_and(|f| spans[f..].iter().all(|h| is(h, &MIME_HEADERS)));
+    let first_kept = kinds.iter().position(|k| *k == MIME);
+    let tail_is_kept = first_kept.is_some_and(|f| kinds[f..].iter().all(|k| *k == MIME));
     let mime = match first_kept {
         Some(f) if tail_is_kept => std::borrow::Cow::Borrowed(&raw[spans[f].all.start..]),
         _ => {

@@ -156,17 +156,17 @@ pub(crate) fn auth_failures(auth_results: &str) -> Option<String> {
     if auth_results.is_empty() {
         return None;
     }
+    // Per mechanism, the first verdict (in this order) that occurs.
+    const CHECKS: [[&str; 3]; 3] = [
+        ["spf=fail", "spf=softfail", "spf=permerror"],
+        ["dkim=fail", "dkim=softfail", "dkim=permerror"],
+        ["dmarc=fail", "dmarc=softfail", "dmarc=permerror"],
+    ];
     let lower = auth_results.to_ascii_lowercase();
-    let mut failed = Vec::new();
-    for mech in ["spf", "dkim", "dmarc"] {
-        for verdict in ["fail", "softfail", "permerror"] {
-            let pat = format!("{mech}={verdict}");
-            if lower.contains(&pat) && !failed.contains(&pat) {
-                failed.push(pat);
-                break;
-            }
-        }
-    }
+    let failed: Vec<&str> = CHECKS
+        .iter()
+        .filter_map(|verdicts| verdicts.iter().copied().find(|p| lower.contains(p)))
+        .collect();
     (!failed.is_empty()).then(|| failed.join(" "))
 }
 
