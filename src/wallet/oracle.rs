@@ -1,8 +1,10 @@
 //! The address scanner as it was before the pre-filter of `scan.rs`
-//! (`Scanner::next_live`, the `alnum` bitmap): every token classified,
-//! byte by byte. Kept verbatim as the oracle the
-//! tests hold the fast scanner to (same hits, misses and budget left), on
-//! random and wallet-shaped text and on the dev corpus.
+//! (`Scanner::next_live`, the `alnum` bitmap) and the cheaper word context:
+//! every token classified, byte by byte, and the word context computed in
+//! full before it is needed. Kept as it was (but for sharing `Hit` and
+//! `Miss`, returning the budget left and exposing `word_ctx`) as the oracle
+//! the tests hold the fast scanner to (same hits, misses and budget left),
+//! on random and wallet-shaped text and on the dev corpus.
 
 use std::cell::Cell;
 
@@ -348,7 +350,7 @@ fn gap_kind(g: &[u8]) -> Gap {
 
 /// Where the word around a start token sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ctx {
+pub(super) enum Ctx {
     Text,
     /// URL, e-mail address, message-id, base64 blob.
     Opaque,
@@ -358,7 +360,7 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
-fn word_ctx(w: &[u8]) -> Ctx {
+pub(super) fn word_ctx(w: &[u8]) -> Ctx {
     let trimmed = {
         let i = w
             .iter()

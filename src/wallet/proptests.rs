@@ -405,12 +405,58 @@ proptest! {
     }
 }
 
+/// A word as `Scanner::ctx` cuts it (no whitespace): URL-, mail- and
+/// base64-like pieces around the lengths where the rules change.
+fn ctx_word() -> impl Strategy<Value = String> {
+    let bits = prop::collection::vec(
+        prop_oneof![
+            from_alphabet(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                1..=70
+            ),
+            from_alphabet("aZ09+=", 1..=70),
+            prop::sample::select(vec![
+                ":",
+                "/",
+                "//",
+                "://",
+                "@",
+                ".",
+                "+",
+                "=",
+                "<",
+                "(",
+                "\"",
+                "www.",
+                "WWW.",
+                "bitcoin:",
+                "BitCoin:",
+                "bitcoincash:",
+                "monero:",
+                "ethereum:",
+                "http://",
+                "é",
+            ])
+            .prop_map(str::to_string),
+        ],
+        0..8,
+    );
+    bits.prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
+
+    #[test]
+    fn word_ctx_agrees_with_oracle(w in ctx_word()) {
+        let fast = scan::word_ctx(w.as_bytes()) == scan::Ctx::Opaque;
+        let slow = oracle::word_ctx(w.as_bytes()) == oracle::Ctx::Opaque;
+        prop_assert_eq!(fast, slow, "{:?}", w);
+    }
 
     #[test]
     fn random_run_is_tok_random(w in prop_oneof!["[a-zA-Z0-9]{1,20}", "[a-z]{1,20}", "[A-Z0-9][a-z]{0,19}"]) {

@@ -460,7 +460,7 @@ fn gap_kind(g: &[u8]) -> Gap {
 
 /// Where the word around a start token sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ctx {
+pub(super) enum Ctx {
     Text,
     /// URL, e-mail address, message-id, base64 blob.
     Opaque,
@@ -470,7 +470,7 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
-fn word_ctx(w: &[u8]) -> Ctx {
+pub(super) fn word_ctx(w: &[u8]) -> Ctx {
     let trimmed = {
         let i = w
             .iter()
@@ -478,6 +478,14 @@ fn word_ctx(w: &[u8]) -> Ctx {
             .unwrap_or(w.len());
         &w[i..]
     };
+    // Most words hold nothing that makes a word opaque below (`://`, `@`,
+    // `/`, a `www.` start, 60 bytes or more): text, scheme or not.
+    if w.len() < 60
+        && !w.iter().any(|&c| matches!(c, b':' | b'/' | b'@'))
+        && !(trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case(b"www."))
+    {
+        return Ctx::Text;
+    }
     for scheme in [
         &b"bitcoin:"[..],
         b"litecoin:",
@@ -491,7 +499,8 @@ fn word_ctx(w: &[u8]) -> Ctx {
             return Ctx::Text;
         }
     }
-    if memchr::memmem::find(w, b"://").is_some()
+    // Words are short: a plain search beats building a `memmem` finder.
+    if w.windows(3).any(|x| x == b"://")
         || w.contains(&b'@')
         || (trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case(b"www."))
     {
@@ -821,9 +830,6 @@ impl<'a> Scanner<'a> {
             and: 0,
             tail_or: 0,
         };
-        if self.ctx(&t) == Ctx::Opaque {
-            return false;
-        }
         // The glue is a word ("Wallet", "BTC", "Adresse"): the address starts
         // within or right after the leading letters.
         let letters = b[s..e]
@@ -845,7 +851,9 @@ impl<'a> Scanner<'a> {
             if fams == 0 || !len_ok(fams, first, len) {
                 continue;
             }
-            if !self.spend() {
+            // Only now, as most long runs (URLs, base64) have no plausible
+            // suffix: nothing above has any effect.
+            if self.ctx(&t) == Ctx::Opaque || !self.spend() {
                 return false;
             }
             if let Ok(v) = validate(&self.view[k..e], fams, None) {
