@@ -68,6 +68,8 @@ mod chains;
 mod keccak;
 mod monero;
 #[cfg(test)]
+mod oracle;
+#[cfg(test)]
 mod proptests;
 mod scan;
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Property tests: random wallet-alphabet strings that fail their checksum
 //! are never reported, and every address the `bitcoin` crate (or our
 //! encoders for the other chains) builds from random hashes or keys is found
-//! in random surrounding text, obfuscated or not.
+//! in random surrounding text, obfuscated or not; and the scanner finds
+//! exactly what its oracle (`oracle.rs`, the scanner before its pre-filter)
+//! finds, in random text and in letter-like soups of addresses and words.
 
 use bitcoin::hashes::Hash;
 use bitcoin::secp256k1::{Secp256k1, SecretKey};
@@ -222,5 +224,243 @@ proptest! {
         for w in find_wallets(&s) {
             prop_assert!(s.is_char_boundary(w.span.start as usize) && s.is_char_boundary(w.span.end as usize));
         }
+    }
+}
+
+// ------------------------------------------- fast scanner against the oracle
+
+/// Runs the scanner and the oracle (the scanner before its pre-filter) on
+/// `text`: the same hits, misses and budget left.
+fn same_as_oracle(text: &str) -> Result<(), TestCaseError> {
+    let (mut h1, mut m1, mut h2, mut m2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let b1 = scan::scan_budget(text, &mut h1, &mut m1);
+    let b2 = oracle::scan(text, &mut h2, &mut m2);
+    prop_assert_eq!(h1, h2, "{:?}", text);
+    prop_assert_eq!(m1, m2, "{:?}", text);
+    prop_assert_eq!(b1, b2, "{:?}", text);
+    Ok(())
+}
+
+/// Pieces of letters as scammers, mailers and ordinary prose make them:
+/// addresses whole, split, glued, inside URLs; prefixes and words that
+/// start like one; separators and the punctuation the scanner looks at.
+fn letter_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        shaped(),
+        random_valid(),
+        (random_valid(), any::<prop::sample::Index>(), splitter()).prop_map(|(a, cut, sep)| {
+            let at = cut.index(a.len() - 1) + 1;
+            format!("{}{sep}{}", &a[..at], &a[at..])
+        }),
+        (
+            prop::sample::select(vec![
+                "Wallet",
+                "BTC",
+                "to",
+                "https://x.io/",
+                "mail@",
+                "www."
+            ]),
+            random_valid()
+        )
+            .prop_map(|(w, a)| format!("{w}{a}")),
+        from_alphabet(B58, 1..=40),
+        from_alphabet(BECH, 1..=40),
+        // Ordinary words around the lengths that look random (12).
+        from_alphabet("abcdefghijkmnopqrstuvwxyz", 1..=14),
+        (
+            prop::sample::select(vec!['1', '3', 'm', 'n', 'L', 'M', 'T', 'D', '4', 'q', 'p']),
+            from_alphabet("abcdefghijkmnopqrstuvwxyz", 0..=13)
+        )
+            .prop_map(|(c, w)| format!("{c}{w}")),
+        // Base64-looking words, with and without `/`.
+        from_alphabet(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=",
+            50..=70
+        ),
+        from_alphabet("0123456789abcdefABCDEF", 1..=48),
+        from_alphabet(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=",
+            20..=160
+        ),
+        prop::sample::select(vec![
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\n> ",
+            " \n",
+            "=\n",
+            "=\r\n",
+            "\t",
+            ":",
+            "?",
+            "&",
+            "amount=",
+            "?amount=0.5",
+            "bitcoin:",
+            "bitcoincash:",
+            "monero:",
+            "0",
+            "0x",
+            "x",
+            "b",
+            "bc",
+            "bc1",
+            "bcr",
+            "t",
+            "tb",
+            "l",
+            "lt",
+            "ltc",
+            "r",
+            "rl",
+            "1",
+            "1q",
+            "q",
+            "p",
+            "T",
+            "4",
+            "8",
+            "https://",
+            "@",
+            "/",
+            ".",
+            "+",
+            "www.",
+            ", second part: ",
+            "part 2:",
+            "the",
+            "money",
+            "please",
+            "Bitcoin",
+            "BTC",
+            "11am",
+            "McAfee",
+            "PayPal",
+            "2024",
+            "notification",
+            "\u{200B}",
+            "é",
+            "１",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn scanner_agrees_with_oracle_on_letters(parts in prop::collection::vec(letter_piece(), 0..40)) {
+        same_as_oracle(&parts.concat())?;
+    }
+
+    #[test]
+    fn scanner_agrees_with_oracle_on_ascii(s in "[a-zA-Z0-9 \n\r\t=>:/@.+?&]{0,400}") {
+        same_as_oracle(&s)?;
+    }
+
+    #[test]
+    fn scanner_agrees_with_oracle_on_any_text(s in "\\PC{0,300}") {
+        same_as_oracle(&s)?;
+    }
+
+    /// A start and the pieces after it, for the reassembly rules: words and
+    /// pieces of every family's alphabet, of lengths around those that look
+    /// random and those that validate, behind every kind of gap.
+    #[test]
+    fn scanner_agrees_with_oracle_on_pieces(
+        pieces in prop::collection::vec((
+            prop_oneof![
+                (prop::sample::select(vec!['1', '3', 'm', 'n', 'L', 'M', 'T', 'D', '4', '8', 'q', 'p', 'Q', 'b']), from_alphabet("abcdefghijkmnopqrstuvwxyz", 2..=13))
+                    .prop_map(|(c, w)| format!("{c}{w}")),
+                from_alphabet(B58, 1..=36),
+                from_alphabet(BECH, 1..=44),
+                from_alphabet("0123456789abcdefABCDEF", 1..=42),
+                prop::sample::select(vec!["bc1q", "0x", "bc", "1q", "x", "second", "part:", "Wallet"]).prop_map(str::to_string),
+            ],
+            prop::sample::select(vec![" ", "  ", "\n", "\r\n", "\n> ", "=\n", " \n ", ", ", ": ", "\n\n\n", ". "]),
+        ), 1..8)
+    ) {
+        let text: String = pieces.iter().map(|(p, sep)| format!("{p}{sep}")).collect();
+        same_as_oracle(&text)?;
+    }
+
+    /// Long runs across the 64-byte words of the bitmap, of every length
+    /// around the thresholds (`SHORTEST`, `GLUE_MIN`, `GLUE_MAX`, `MAX_PIECE`).
+    #[test]
+    fn scanner_agrees_with_oracle_on_runs(pad in 0usize..70, runs in prop::collection::vec((from_alphabet(B58, 1..=200), prop::sample::select(vec![" ", "\n", ".", "é", "\n\n"])), 1..6)) {
+        let mut text = " ".repeat(pad);
+        for (r, sep) in runs {
+            text.push_str(&r);
+            text.push_str(sep);
+        }
+        same_as_oracle(&text)?;
+    }
+}
+
+/// A word as `Scanner::ctx` cuts it (no whitespace): URL-, mail- and
+/// base64-like pieces around the lengths where the rules change.
+fn ctx_word() -> impl Strategy<Value = String> {
+    let bits = prop::collection::vec(
+        prop_oneof![
+            from_alphabet(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                1..=70
+            ),
+            from_alphabet("aZ09+=", 1..=70),
+            prop::sample::select(vec![
+                ":",
+                "/",
+                "//",
+                "://",
+                "@",
+                ".",
+                "+",
+                "=",
+                "<",
+                "(",
+                "\"",
+                "www.",
+                "WWW.",
+                "bitcoin:",
+                "BitCoin:",
+                "bitcoincash:",
+                "monero:",
+                "ethereum:",
+                "http://",
+                "é",
+            ])
+            .prop_map(str::to_string),
+        ],
+        0..8,
+    );
+    bits.prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn word_ctx_agrees_with_oracle(w in ctx_word()) {
+        let fast = scan::word_ctx(w.as_bytes()) == scan::Ctx::Opaque;
+        let slow = oracle::word_ctx(w.as_bytes()) == oracle::Ctx::Opaque;
+        prop_assert_eq!(fast, slow, "{:?}", w);
+    }
+
+    #[test]
+    fn random_run_is_tok_random(w in prop_oneof!["[a-zA-Z0-9]{1,20}", "[a-z]{1,20}", "[A-Z0-9][a-z]{0,19}"]) {
+        let b = w.as_bytes();
+        prop_assert_eq!(scan::random_run(b), scan::token_at(b, 0).random(), "{:?}", w);
     }
 }

@@ -115,7 +115,7 @@ const GLUE_MIN: usize = 26;
 const GLUE_MAX: usize = 140;
 
 #[derive(Debug, Clone, Copy)]
-struct Tok {
+pub(super) struct Tok {
     s: usize,
     e: usize,
     /// AND of the character classes (alphabet membership).
@@ -148,13 +148,13 @@ impl Tok {
     }
 
     /// Looks like a piece of an address rather than a word.
-    fn random(&self) -> bool {
+    pub(super) fn random(&self) -> bool {
         self.len() >= 4
             && (self.tail_or & (DIGIT | UPPER) != 0 || self.and & DIGIT != 0 || self.len() >= 12)
     }
 }
 
-fn token_at(b: &[u8], s: usize) -> Tok {
+pub(super) fn token_at(b: &[u8], s: usize) -> Tok {
     let first = CLASS[b[s] as usize];
     let mut and = first;
     let mut tail_or = 0;
@@ -177,6 +177,84 @@ fn run_end(b: &[u8], s: usize) -> usize {
         .iter()
         .position(|&x| CLASS[x as usize] & ALNUM == 0)
         .map_or(b.len(), |p| s + p)
+}
+
+/// [`Tok::random`] of the token `w`, from its bytes.
+pub(super) fn random_run(w: &[u8]) -> bool {
+    w.len() >= 4
+        && (w.len() >= 12
+            || w[1..]
+                .iter()
+                .any(|&c| CLASS[c as usize] & (DIGIT | UPPER) != 0))
+}
+
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = LANES * 0x80;
+
+/// Sets the high bit of each byte of `x` (eight bytes of text, the first
+/// in the low byte) that is an ASCII letter or digit: the `ALNUM` class,
+/// eight bytes at a time.
+fn alnum_lanes(x: u64) -> u64 {
+    // With the high bits cleared, adding `0x80 - lo` to every byte sets its
+    // high bit exactly when the byte is >= `lo`, and never carries into the
+    // next byte (0x7f + 0x80 - 0x30 < 0x100).
+    let at_least = |v: u64, lo: u8| v + LANES * (0x80 - lo as u64);
+    let y = x & !HIGH;
+    let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
+    // `| 0x20` maps `A-Z` onto `a-z` and no other byte into `a-z`.
+    let folded = y | (LANES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    // Bytes from 0x80 up (UTF-8) are none of these.
+    (digit | letter) & !x & HIGH
+}
+
+/// One bit per byte of `b` (bit `i % 64` of word `i / 64`): set for ASCII
+/// letters and digits, the bytes tokens are made of. Bits past the end are
+/// clear.
+pub(super) fn alnum_bitmap(b: &[u8]) -> Vec<u64> {
+    fn block_bits(block: &[u8; 64]) -> u64 {
+        let mut word = 0;
+        for (k, chunk) in block.chunks_exact(8).enumerate() {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            word |= pack_lanes(alnum_lanes(x)) << (8 * k);
+        }
+        word
+    }
+    let blocks = b.chunks_exact(64);
+    let rest = blocks.remainder();
+    let mut bits: Vec<u64> = Vec::with_capacity(b.len().div_ceil(64));
+    bits.extend(blocks.map(|block| block_bits(block.try_into().unwrap_or(&[0; 64]))));
+    if !rest.is_empty() {
+        // Padded with zeros, which are not alphanumeric.
+        let mut last = [0u8; 64];
+        last[..rest.len()].copy_from_slice(rest);
+        bits.push(block_bits(&last));
+    }
+    bits
+}
+
+/// Gathers the high bit of each byte of `lanes` into the low byte, byte
+/// `j`'s at bit `j`: the multiply moves byte `j`'s bit to bit 56 + j, and
+/// the partial products it adds never overlap, so nothing carries.
+fn pack_lanes(lanes: u64) -> u64 {
+    (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// The first clear bit at or after `i` (past the last word: its index).
+fn next_clear(bits: &[u64], i: usize) -> usize {
+    let mut w = i / 64;
+    let Some(&first) = bits.get(w) else {
+        return i;
+    };
+    let mut word = !first & (!0u64 << (i % 64));
+    while word == 0 {
+        w += 1;
+        match bits.get(w) {
+            Some(&x) => word = !x,
+            None => return w * 64,
+        }
+    }
+    w * 64 + word.trailing_zeros() as usize
 }
 
 /// Longest piece worth classifying when looking ahead; longer runs are cut
@@ -255,6 +333,19 @@ fn hrp_prefix(w: &[u8]) -> Option<usize> {
     HRPS.iter()
         .find(|h| w.len() >= h.len() && w[..h.len()].eq_ignore_ascii_case(h))
         .map(|h| h.len())
+}
+
+/// True when `w` is a proper beginning of a segwit prefix or of `0x`: an
+/// address may be wrapped right after it ([`Scanner::split_prefix`]).
+fn prefix_part(w: &[u8]) -> bool {
+    const PREFIXES: [&[u8]; 7] = [b"bc1", b"tb1", b"bcrt1", b"ltc1", b"tltc1", b"rltc1", b"0x"];
+    // Every prefix starts with one of these and is at most five long: a
+    // cheap test first, as most short words get here.
+    w.len() < 5
+        && matches!(w[0] | 0x20, b'b' | b't' | b'l' | b'r' | b'0')
+        && PREFIXES
+            .iter()
+            .any(|p| w.len() < p.len() && p[..w.len()].eq_ignore_ascii_case(w))
 }
 
 fn max_len(fams: u8, first: u8) -> usize {
@@ -369,7 +460,7 @@ fn gap_kind(g: &[u8]) -> Gap {
 
 /// Where the word around a start token sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ctx {
+pub(super) enum Ctx {
     Text,
     /// URL, e-mail address, message-id, base64 blob.
     Opaque,
@@ -379,7 +470,7 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
-fn word_ctx(w: &[u8]) -> Ctx {
+pub(super) fn word_ctx(w: &[u8]) -> Ctx {
     let trimmed = {
         let i = w
             .iter()
@@ -387,6 +478,14 @@ fn word_ctx(w: &[u8]) -> Ctx {
             .unwrap_or(w.len());
         &w[i..]
     };
+    // Most words hold nothing that makes a word opaque below (`://`, `@`,
+    // `/`, a `www.` start, 60 bytes or more): text, scheme or not.
+    if w.len() < 60
+        && !w.iter().any(|&c| matches!(c, b':' | b'/' | b'@'))
+        && !(trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case(b"www."))
+    {
+        return Ctx::Text;
+    }
     for scheme in [
         &b"bitcoin:"[..],
         b"litecoin:",
@@ -400,7 +499,8 @@ fn word_ctx(w: &[u8]) -> Ctx {
             return Ctx::Text;
         }
     }
-    if memchr::memmem::find(w, b"://").is_some()
+    // Words are short: a plain search beats building a `memmem` finder.
+    if w.windows(3).any(|x| x == b"://")
         || w.contains(&b'@')
         || (trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case(b"www."))
     {
@@ -425,7 +525,7 @@ fn word_ctx(w: &[u8]) -> Ctx {
 }
 
 /// A valid address found in the view.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Hit {
     /// View byte range, from the first character written (a cashaddr prefix
     /// included) to the last.
@@ -439,7 +539,7 @@ pub(crate) struct Hit {
 }
 
 /// A wallet-shaped token that failed validation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Miss {
     pub start: usize,
     pub end: usize,
@@ -448,14 +548,15 @@ pub(crate) struct Miss {
 
 /// Scans one view.
 pub(crate) fn scan(view: &str, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) {
-    Scanner {
-        b: view.as_bytes(),
-        view,
-        word: (0, 0, Ctx::Text),
-        frags: Vec::new(),
-        budget: Cell::new(JOIN_BUDGET_BASE + view.len() / JOIN_BUDGET_BYTES),
-    }
-    .run(hits, misses);
+    Scanner::new(view).run(hits, misses);
+}
+
+/// [`scan`], also returning the validation budget left (tests).
+#[cfg(test)]
+pub(crate) fn scan_budget(view: &str, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) -> usize {
+    let mut s = Scanner::new(view);
+    s.run(hits, misses);
+    s.budget.get()
 }
 
 struct Scanner<'a> {
@@ -468,47 +569,113 @@ struct Scanner<'a> {
     /// Validations left for candidates that are not a whole token as
     /// written (reassembled, glued, trimmed).
     budget: Cell<usize>,
+    /// Which bytes are ASCII letters or digits ([`alnum_bitmap`]).
+    alnum: Vec<u64>,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
+    fn new(view: &'a str) -> Self {
+        Scanner {
+            b: view.as_bytes(),
+            view,
+            word: (0, 0, Ctx::Text),
+            frags: Vec::new(),
+            budget: Cell::new(JOIN_BUDGET_BASE + view.len() / JOIN_BUDGET_BYTES),
+            alnum: alnum_bitmap(view.as_bytes()),
+        }
+    }
+
     fn run(&mut self, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) {
-        let b = self.b;
         let mut i = 0;
-        while i < b.len() {
-            // Skip to the next token.
-            match b[i..].iter().position(|&x| CLASS[x as usize] & ALNUM != 0) {
-                Some(p) => i += p,
-                None => break,
+        while let Some(s) = self.next_live(i) {
+            i = self.token(s, hits, misses);
+        }
+    }
+
+    /// The start of the first token at or after `i` (a token start or a
+    /// byte outside any token) that [`Self::token`] might act on. Nearly all
+    /// of a text is ordinary words; this loop steps over them with the
+    /// `alnum` bitmap, and skips a token only when `token` would provably do
+    /// nothing with it but step over it (no validation, no budget spent,
+    /// nothing reported):
+    ///
+    /// - a token that cannot start an address (not `TRIGGER`) and is too
+    ///   short to end with a glued one (at most `GLUE_MIN`);
+    /// - a start that no piece may follow (not [`Self::may_join`], whatever
+    ///   its families: a start without families is stepped over by `token`
+    ///   anyway). Such a token is shorter than 12 (longer ones look random),
+    ///   so it is too short to validate alone ([`len_ok`] wants 14 or more),
+    ///   to have text glued after it (36) or before it (`GLUE_MIN`); and no
+    ///   line break follows it, so no wrapped segwit / `0x` prefix starts
+    ///   there either (`split_prefix` needs a [`Gap::Wrap`]).
+    fn next_live(&self, i: usize) -> Option<usize> {
+        let (b, bits) = (self.b, &self.alnum[..]);
+        let mut w = i / 64;
+        // `i` is never inside a token: scanning resumes at the end of one.
+        debug_assert!(
+            i == 0
+                || i >= b.len()
+                || !(b[i - 1].is_ascii_alphanumeric() && b[i].is_ascii_alphanumeric())
+        );
+        let mut word = *bits.get(w)?;
+        // Token starts: set bits whose predecessor is clear.
+        let carry = |w: usize| if w == 0 { 0 } else { bits[w - 1] >> 63 };
+        let mut starts = word & !(word << 1 | carry(w)) & (!0 << (i % 64));
+        loop {
+            while starts == 0 {
+                w += 1;
+                word = *bits.get(w)?;
+                starts = word & !(word << 1 | carry(w));
             }
-            if CLASS[b[i] as usize] & TRIGGER == 0 {
-                // Not a start: skip the token without classifying it, unless
-                // it is long enough to end with an address.
-                let e = run_end(b, i + 1);
-                if e - i > GLUE_MIN {
-                    self.glued_before(i, e, hits);
-                }
-                i = e;
-                continue;
-            }
-            let t = token_at(b, i);
-            i = t.e;
-            if t.len() < 5 && matches!(b[t.s] | 0x20, b'b' | b't' | b'l' | b'r' | b'0') {
-                if let Some(end) = self.split_prefix(t, hits) {
-                    i = end;
-                    continue;
-                }
-            }
-            let fams = start_fams(b, &t);
-            if fams == 0 {
-                if t.len() > GLUE_MIN {
-                    self.glued_before(t.s, t.e, hits);
-                }
-                continue;
-            }
-            if let Some(end) = self.start(t, fams, hits, misses) {
-                i = end;
+            let s = w * 64 + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            // The run usually ends in the same word.
+            let after = !word >> (s % 64);
+            let e = if after != 0 {
+                s + after.trailing_zeros() as usize
+            } else {
+                next_clear(bits, s)
+            };
+            let n = e - s;
+            let live = if CLASS[b[s] as usize] & TRIGGER == 0 {
+                n > GLUE_MIN
+            } else {
+                // `may_join`.
+                random_run(&b[s..e]) || self.line_break_at(e)
+            };
+            if live {
+                return Some(s);
             }
         }
+    }
+
+    /// Handles the token starting at `i`; returns where scanning resumes
+    /// (the end of that token, or of the address found there).
+    fn token(&mut self, i: usize, hits: &mut Vec<Hit>, misses: &mut Vec<Miss>) -> usize {
+        let b = self.b;
+        if CLASS[b[i] as usize] & TRIGGER == 0 {
+            // Not a start: skip the token without classifying it, unless
+            // it is long enough to end with an address.
+            let e = run_end(b, i + 1);
+            if e - i > GLUE_MIN {
+                self.glued_before(i, e, hits);
+            }
+            return e;
+        }
+        let t = token_at(b, i);
+        if t.len() < 5 && matches!(b[t.s] | 0x20, b'b' | b't' | b'l' | b'r' | b'0') {
+            if let Some(end) = self.split_prefix(t, hits) {
+                return end;
+            }
+        }
+        let fams = start_fams(b, &t);
+        if fams == 0 {
+            if t.len() > GLUE_MIN {
+                self.glued_before(t.s, t.e, hits);
+            }
+            return t.e;
+        }
+        self.start(t, fams, hits, misses).unwrap_or(t.e)
     }
 
     fn ctx(&mut self, t: &Tok) -> Ctx {
@@ -663,9 +830,6 @@ impl Scanner<'_> {
             and: 0,
             tail_or: 0,
         };
-        if self.ctx(&t) == Ctx::Opaque {
-            return false;
-        }
         // The glue is a word ("Wallet", "BTC", "Adresse"): the address starts
         // within or right after the leading letters.
         let letters = b[s..e]
@@ -687,7 +851,9 @@ impl Scanner<'_> {
             if fams == 0 || !len_ok(fams, first, len) {
                 continue;
             }
-            if !self.spend() {
+            // Only now, as most long runs (URLs, base64) have no plausible
+            // suffix: nothing above has any effect.
+            if self.ctx(&t) == Ctx::Opaque || !self.spend() {
                 return false;
             }
             if let Ok(v) = validate(&self.view[k..e], fams, None) {
@@ -702,14 +868,9 @@ impl Scanner<'_> {
 
     /// An address wrapped inside its prefix: `bc` / `1q…`, `0` / `x5aA…`.
     fn split_prefix(&mut self, t: Tok, hits: &mut Vec<Hit>) -> Option<usize> {
-        const PREFIXES: [&[u8]; 7] = [b"bc1", b"tb1", b"bcrt1", b"ltc1", b"tltc1", b"rltc1", b"0x"];
         let b = self.b;
         let w = &b[t.s..t.e];
-        if self.budget.get() == 0
-            || !PREFIXES
-                .iter()
-                .any(|p| w.len() < p.len() && p[..w.len()].eq_ignore_ascii_case(w))
-        {
+        if self.budget.get() == 0 || !prefix_part(w) {
             return None;
         }
         let n = next_token(b, t.e, 24)?;
@@ -753,12 +914,16 @@ impl Scanner<'_> {
     /// Whether any piece may follow `t`: a random-looking start may take a
     /// spaced or labelled part, any start a part on the next line.
     fn may_join(&self, t: Tok) -> bool {
-        if t.random() {
-            return true;
-        }
+        t.random() || self.line_break_at(t.e)
+    }
+
+    /// Whether a line break follows `e` within 24 bytes, with only blanks
+    /// or an `=` soft break before it. Every [`Gap::Wrap`] after a token
+    /// ending at `e` passes this test.
+    fn line_break_at(&self, e: usize) -> bool {
         let b = self.b;
-        let mut i = t.e;
-        while i < b.len() && i < t.e + 24 {
+        let mut i = e;
+        while i < b.len() && i < e + 24 {
             match b[i] {
                 b'\n' => return true,
                 b' ' | b'\t' | b'\r' => i += 1,

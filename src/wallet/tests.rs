@@ -904,3 +904,57 @@ t!(
     "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
     true
 );
+
+// ------------------------------------------------- scanner internals
+
+/// The bitmap agrees with the `ALNUM` class for every byte value in every
+/// position of a 64-byte word, and for every length of text.
+#[test]
+fn alnum_bitmap_is_the_alnum_class() {
+    let all: Vec<u8> = (0..=255u8)
+        .chain((0..=255u8).rev())
+        .chain(0..=255u8)
+        .collect();
+    for len in [0, 1, 7, 8, 9, 63, 64, 65, 127, 128, 129, all.len()] {
+        for skew in 0..9 {
+            let b = &all[skew.min(all.len() - len)..][..len];
+            let bits = scan::alnum_bitmap(b);
+            assert_eq!(bits.len(), len.div_ceil(64));
+            for (i, &c) in b.iter().enumerate() {
+                assert_eq!(
+                    bits[i / 64] >> (i % 64) & 1 == 1,
+                    c.is_ascii_alphanumeric(),
+                    "{c:#x} at {i}"
+                );
+            }
+            // Bits past the end are clear.
+            if len % 64 != 0 {
+                assert_eq!(bits[len / 64] >> (len % 64), 0);
+            }
+        }
+    }
+}
+
+/// Every dev-corpus text (the Case view the classifier scans): the scanner
+/// and its oracle agree. The property tests cover random text; this covers
+/// real letters. Ignored as it parses the whole corpus (run it with
+/// `--ignored` after touching the scanner).
+#[test]
+#[ignore]
+fn scanner_agrees_with_oracle_on_corpus() {
+    let limits = crate::classifier::Limits::default();
+    let mut texts = 0;
+    for (path, raw) in crate::test_mail::real_mail() {
+        let m = crate::message::parse(&raw, &limits);
+        let bodies = m.bodies.iter().map(String::as_str);
+        for t in m.meta.subject.as_deref().into_iter().chain(bodies) {
+            let view = normalize(t, Fold::Case);
+            let (mut h1, mut m1, mut h2, mut m2) = (vec![], vec![], vec![], vec![]);
+            let b1 = scan::scan_budget(view.as_str(), &mut h1, &mut m1);
+            let b2 = oracle::scan(view.as_str(), &mut h2, &mut m2);
+            assert_eq!((h1, m1, b1), (h2, m2, b2), "{}", path.display());
+            texts += 1;
+        }
+    }
+    assert!(texts > 0);
+}
