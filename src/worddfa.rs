@@ -137,7 +137,10 @@ impl WordDfa {
                 restart(c)
             };
         }
+        // Breadth-first order, for the layout below.
+        let mut bfs = vec![DEAD, ROOT];
         while let Some(v) = queue.pop_front() {
+            bfs.push(v);
             let f = fail[v];
             let mut o = term[v].clone();
             o.extend_from_slice(&outs[f]);
@@ -154,9 +157,11 @@ impl WordDfa {
         }
 
         // Renumber: states without a match first, so one comparison tells.
-        let mut order: Vec<usize> = (0..n).filter(|&v| outs[v].is_empty()).collect();
+        // Renumbered breadth first, so that the shallow states text keeps
+        // returning to sit together in cache.
+        let mut order: Vec<usize> = bfs.iter().copied().filter(|&v| outs[v].is_empty()).collect();
         let first_match = order.len();
-        order.extend((0..n).filter(|&v| !outs[v].is_empty()));
+        order.extend(bfs.iter().copied().filter(|&v| !outs[v].is_empty()));
         let mut new_id = vec![0u32; n];
         for (i, &v) in order.iter().enumerate() {
             new_id[v] = (i * stride) as u32;
