@@ -39,7 +39,8 @@
 //! 2047), HTML is reduced to the text a reader sees (hidden elements
 //! dropped), entities are decoded, and the text is normalised (NFKD,
 //! look-alike letters folded, invisible characters removed, lower-cased).
-//! One Aho-Corasick automaton over every phrase of the template corpus
+//! One Aho-Corasick automaton (failure links only to word starts, since a
+//! phrase counts only where it starts a word) over every phrase of the template corpus
 //! (`corpus/templates/`, all languages) finds the concepts a sextortion
 //! letter combines: compromise, recording, threat, payment, deadline,
 //! silence, proof, promise.

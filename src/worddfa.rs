@@ -159,7 +159,11 @@ impl WordDfa {
         // Renumber: states without a match first, so one comparison tells.
         // Renumbered breadth first, so that the shallow states text keeps
         // returning to sit together in cache.
-        let mut order: Vec<usize> = bfs.iter().copied().filter(|&v| outs[v].is_empty()).collect();
+        let mut order: Vec<usize> = bfs
+            .iter()
+            .copied()
+            .filter(|&v| outs[v].is_empty())
+            .collect();
         let first_match = order.len();
         order.extend(bfs.iter().copied().filter(|&v| !outs[v].is_empty()));
         let mut new_id = vec![0u32; n];
