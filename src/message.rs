@@ -445,19 +445,28 @@ fn header_value(h: &mailparse::MailHeader<'_>) -> String {
 /// A header value exactly as mailparse's `get_value` gives it.
 fn untrimmed_value(h: &mailparse::MailHeader<'_>) -> String {
     match plain_value(h) {
-        Some(v) => v.trim_start().to_string(),
+        Some(v) => v.into_owned(),
         None => h.get_value(),
     }
 }
 
-/// The value of a header that needs no decoding: UTF-8 on one line, with no
-/// encoded word. mailparse's tokenizer (a few thousand instructions a
-/// header) would hand it back with only leading whitespace removed.
-fn plain_value<'h>(h: &'h mailparse::MailHeader<'_>) -> Option<&'h str> {
+/// mailparse's `get_value` of a header that needs no decoding (UTF-8, no
+/// encoded word), without its tokenizer (a few thousand instructions a
+/// header): with no encoded word the tokens come back as they were, each
+/// line's leading whitespace dropped and the folded lines joined by one
+/// space. Borrowed for the common one-line value.
+fn plain_value<'h>(h: &'h mailparse::MailHeader<'_>) -> Option<Cow<'h, str>> {
     let v = std::str::from_utf8(h.get_value_raw()).ok()?;
-    let simple = memchr::memchr2(b'\r', b'\n', v.as_bytes()).is_none()
-        && memchr::memmem::find(v.as_bytes(), b"=?").is_none();
-    simple.then_some(v)
+    if memchr::memmem::find(v.as_bytes(), b"=?").is_some() {
+        return None;
+    }
+    // `lines` (what mailparse splits on) also drops a final '\r'.
+    if memchr::memchr(b'\n', v.as_bytes()).is_none() && !v.ends_with('\r') {
+        return Some(Cow::Borrowed(v.trim_start()));
+    }
+    Some(Cow::Owned(
+        v.lines().map(str::trim_start).collect::<Vec<_>>().join(" "),
+    ))
 }
 
 /// Decodes RFC 2047 encoded words that mailparse leaves alone because they
@@ -516,8 +525,8 @@ fn decode_stray_encoded_words(s: &str) -> String {
 }
 
 fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
-    if let Some(a) = plain_value(h).and_then(simple_address) {
-        return Some(a.to_ascii_lowercase());
+    if let Some(a) = plain_value(h).and_then(|v| simple_address(&v).map(str::to_ascii_lowercase)) {
+        return Some(a);
     }
     let list = mailparse::addrparse_header(h).ok()?;
     list.iter().find_map(|a| match a {
@@ -1625,7 +1634,7 @@ mod tests {
 
     fn check_header_fast_paths(h: &mailparse::MailHeader<'_>) -> Result<(), String> {
         if let Some(v) = plain_value(h) {
-            if v.trim_start() != h.get_value() {
+            if v != h.get_value() {
                 return Err(format!("value {v:?} vs {:?}", h.get_value()));
             }
         }
@@ -1666,6 +1675,7 @@ mod tests {
                 "a", "B", "1", " ", "  ", "@", ".", "-", "_", "+", "<", ">", "\"", "(", ")", ",", ";",
                 ":", "=?", "?=", "=?utf-8?q?x?=", "é", "\t", "\r\n ", "x@y.example", "<x@y.example>",
                 "Name ", "\\", "[", "]", "'", "!", "&", "ü", "\u{a0}", "%", "#", "*", "/", "?",
+                "\r", "\n\t", " \r\n\r\n x",
             ]), 0..12)
         ) {
             let raw = format!("From: {}\r\n\r\n", parts.concat());
