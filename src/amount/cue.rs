@@ -300,7 +300,8 @@ impl Hit {
 }
 
 /// Finds every cue in `text` (overlapping, whole words or stems), sorted by
-/// start offset.
+/// start offset: the reference for [`find_in`].
+#[cfg(test)]
 pub(super) fn find(text: &str, out: &mut Vec<Hit>) {
     out.clear();
     let cues = &*CUES;
@@ -310,6 +311,46 @@ pub(super) fn find(text: &str, out: &mut Vec<Hit>) {
         }
     });
     out.sort_unstable_by_key(|h| (h.start, h.end, h.kinds));
+}
+
+/// Finds the cues that start inside `windows` (view byte ranges, in any
+/// order; they are sorted and merged here), sorted by start offset: the same
+/// hits as [`find`] restricted to those starts. The scanners only look at
+/// cues near a sum or a duration, and most of a letter is neither.
+///
+/// The automaton restarted at a window's start `lo` reports every match that
+/// [`find`] reports starting at or after `lo`, plus possibly one starting at
+/// `lo` right after a word byte, which [`keep`] rejects as [`find`] would.
+pub(super) fn find_in(text: &str, windows: &mut [(usize, usize)], out: &mut Vec<Hit>) {
+    out.clear();
+    windows.sort_unstable();
+    let cues = &*CUES;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < windows.len() {
+        let (lo, mut hi) = windows[i];
+        i += 1;
+        // Merge overlapping windows: one run each.
+        while i < windows.len() && windows[i].0 <= hi {
+            hi = hi.max(windows[i].1);
+            i += 1;
+        }
+        let (lo, hi) = (lo.min(b.len()), hi.min(b.len()));
+        if lo >= hi {
+            continue;
+        }
+        // A cue starting before `hi` ends at most `MAX_CUE_LEN` bytes later.
+        let run_end = (hi + MAX_CUE_LEN).min(b.len());
+        cues.dfa.find(&b[lo..run_end], |pid, s, e| {
+            let (s, e) = (lo + s, lo + e);
+            if s < hi {
+                if let Some(h) = keep(text, cues.pats[pid], s, e) {
+                    out.push(h);
+                }
+            }
+        });
+    }
+    out.sort_unstable_by_key(|h| (h.start, h.end));
 }
 
 /// The hit of a pattern found at `s..e`, if it starts and ends where a cue
@@ -353,7 +394,7 @@ pub(super) fn ending_in(hits: &[Hit], lo: usize, hi: usize) -> impl Iterator<Ite
         .filter(move |h| (lo..=hi).contains(&(h.end as usize)))
 }
 
-const MAX_CUE_LEN: usize = 32;
+pub(super) const MAX_CUE_LEN: usize = 32;
 
 fn is_word_char_before(text: &str, i: usize) -> bool {
     text[..i]
@@ -453,7 +494,68 @@ mod tests {
         assert!(n > 50, "{n}");
     }
 
+    /// The hits of [`find`] that start in one of `windows`.
+    fn found_in_oracle(text: &str, windows: &[(usize, usize)]) -> Vec<Hit> {
+        let mut v = found(text);
+        v.retain(|h| {
+            windows
+                .iter()
+                .any(|&(lo, hi)| (lo..hi).contains(&(h.start as usize)))
+        });
+        v
+    }
+
+    fn found_in(text: &str, windows: &[(usize, usize)]) -> Vec<Hit> {
+        let mut w = windows.to_vec();
+        let mut v = Vec::new();
+        find_in(text, &mut w, &mut v);
+        v.sort_by_key(|h| (h.start, h.end, h.kinds));
+        v
+    }
+
+    #[test]
+    fn windows_on_real_mail() {
+        let limits = crate::Limits::default();
+        for (name, raw) in crate::test_mail::real_mail() {
+            for body in crate::message::parse(&raw, &limits).bodies {
+                let view = crate::normalize::normalize(&body, crate::normalize::Fold::Case);
+                let t = view.as_str();
+                // Windows at every digit (as around sums), cut anywhere, and
+                // the whole text.
+                let mut w: Vec<(usize, usize)> = t
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, c)| c.is_ascii_digit())
+                    .map(|(i, _)| (i.saturating_sub(37), i + 41))
+                    .collect();
+                w.push((0, t.len()));
+                for ws in [&w[..w.len() - 1], &w[w.len() - 1..]] {
+                    assert_eq!(
+                        found_in(t, ws),
+                        found_in_oracle(t, ws),
+                        "{}",
+                        name.display()
+                    );
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn windows_agree_with_find(
+            text in proptest::collection::vec(proptest::sample::select(vec![
+                "USD", "usd", "$", "us$", "€", "é", "Bitcoin", "BTC", " ", "-", "1", "500", "hours",
+                "Stunden", "payé", "x", ".", "per month", "within", "48", "\u{a0}", "días", "pay", "/month", "x/mo", "+vat", "€/Mo",
+                "you have", "ab", "repay", "paym",
+            ]), 0..30),
+            windows in proptest::collection::vec((0usize..200, 0usize..80), 0..5),
+        ) {
+            let text = text.concat();
+            let windows: Vec<(usize, usize)> = windows.into_iter().map(|(lo, n)| (lo, lo + n)).collect();
+            proptest::prop_assert_eq!(found_in(&text, &windows), found_in_oracle(&text, &windows), "{:?} {:?}", text, windows);
+        }
+
         #[test]
         fn same_hits_as_aho_corasick(
             text in proptest::collection::vec(proptest::sample::select(vec![

@@ -143,8 +143,35 @@ pub(super) struct Duration {
     pub(super) score: u8,
 }
 
-/// Finds the durations that can be a deadline (incidental ones left out).
-pub(super) fn scan(view: &View, hits: &[Hit], out: &mut Vec<Duration>) {
+/// A duration the regex found, before its context is read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
+    start: usize,
+    end: usize,
+    hours: u32,
+    /// Weeks, or "a"/"one": counts only after a time-limit word.
+    needs_pre: bool,
+}
+
+/// How far (view bytes) the cues that score a duration lie from it.
+const TIE_REACH: usize = 150;
+// The cues right before a duration lie inside its sentence window.
+const _: () = assert!(cue::MAX_CUE_LEN + 3 <= TIE_REACH);
+
+impl Candidate {
+    /// The view range in which every cue [`score`] reads for this duration
+    /// starts (see [`cue::find_in`]).
+    pub(super) fn cue_window(&self) -> (usize, usize) {
+        // `ending_in` before the number starts its search `MAX_CUE_LEN + 3`
+        // bytes back and "ago" is looked for up to 3 bytes after the end:
+        // both inside the sentence window.
+        (self.start.saturating_sub(TIE_REACH), self.end + TIE_REACH)
+    }
+}
+
+/// Finds the durations in the view (number, unit, hours in range), before
+/// the cues around them are read.
+pub(super) fn candidates(view: &View, out: &mut Vec<Candidate>) {
     out.clear();
     let text = view.as_str();
     let b = text.as_bytes();
@@ -180,7 +207,36 @@ pub(super) fn scan(view: &View, hits: &[Hit], out: &mut Vec<Duration>) {
         if hours == 0 || hours > MAX_HOURS {
             continue;
         }
+        out.push(Candidate {
+            start,
+            end,
+            hours,
+            needs_pre: weeks || article,
+        });
+    }
+}
 
+/// Finds the durations that can be a deadline (incidental ones left out).
+#[cfg(test)]
+pub(super) fn scan(view: &View, hits: &[Hit], out: &mut Vec<Duration>) {
+    let mut cands = Vec::new();
+    candidates(view, &mut cands);
+    score(view, hits, &cands, out);
+}
+
+/// Scores the candidates by the cues around them, leaving out the
+/// incidental ones. `hits` holds at least the cues starting in each
+/// candidate's [`Candidate::cue_window`].
+pub(super) fn score(view: &View, hits: &[Hit], cands: &[Candidate], out: &mut Vec<Duration>) {
+    out.clear();
+    let text = view.as_str();
+    for &Candidate {
+        start,
+        end,
+        hours,
+        needs_pre,
+    } in cands
+    {
         // Right before: at most a space and a colon or dash ("Deadline - 48 hours").
         let before = cue::ending_in(hits, start.saturating_sub(3), start)
             .filter(|h| !text[h.end as usize..start].contains(char::is_alphanumeric));
@@ -197,11 +253,11 @@ pub(super) fn scan(view: &View, hits: &[Hit], out: &mut Vec<Duration>) {
         }
         // Weeks are mostly how long the spying went on, and "a"/"one" is
         // mostly an article: both count only after a time-limit word.
-        if (weeks || article) && !pre {
+        if needs_pre && !pre {
             continue;
         }
         let (mut tied, mut promise) = (false, false);
-        for h in cue::starting_in(hits, start.saturating_sub(150), end + 150) {
+        for h in cue::starting_in(hits, start.saturating_sub(TIE_REACH), end + TIE_REACH) {
             let outside = h.end as usize <= start || h.start as usize >= end;
             if outside
                 && h.is(PAY | DL_TIE | DL_AFTER)

@@ -134,9 +134,31 @@ pub(crate) fn extract(
     cases: &[Normalized],
     wallets: &[Wallet],
 ) -> (Vec<Amount>, Option<Deadline>) {
+    extract_with(texts, cases, wallets, Cues::NearCandidates)
+}
+
+/// Which cues [`extract_with`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cues {
+    /// Only those starting near a sum or a duration: all that the scoring
+    /// reads.
+    NearCandidates,
+    /// Every cue in the text: the reference the above is tested against.
+    #[cfg(test)]
+    All,
+}
+
+fn extract_with(
+    texts: &[(Field, &str)],
+    cases: &[Normalized],
+    wallets: &[Wallet],
+    cues: Cues,
+) -> (Vec<Amount>, Option<Deadline>) {
     let mut view = View::default();
     let mut hits = Vec::new();
     let mut sums = Vec::new();
+    let mut candidates = Vec::new();
+    let mut windows = Vec::new();
     let mut durations = Vec::new();
     // Distinct sums (first occurrence, best score), bounded so that hostile
     // input cannot grow them: real letters state one or two.
@@ -147,8 +169,19 @@ pub(crate) fn extract(
     let mut limit: Option<Limit> = None;
     for (ti, (&(field, text), case)) in texts.iter().zip(cases).enumerate() {
         view.build_from(case);
-        cue::find(view.as_str(), &mut hits);
         money::scan(&view, &mut sums);
+        deadline::candidates(&view, &mut candidates);
+        match cues {
+            Cues::NearCandidates => {
+                // The cues `demand_score` and `deadline::score` read.
+                windows.clear();
+                windows.extend(sums.iter().filter(|m| !m.big).map(cue_window));
+                windows.extend(candidates.iter().map(deadline::Candidate::cue_window));
+                cue::find_in(view.as_str(), &mut windows, &mut hits);
+            }
+            #[cfg(test)]
+            Cues::All => cue::find(view.as_str(), &mut hits),
+        }
         near.clear();
         near.extend(
             wallets
@@ -185,7 +218,7 @@ pub(crate) fn extract(
                 plain_overflow |= !add_distinct(&mut plain, f, 3);
             }
         }
-        deadline::scan(&view, &hits, &mut durations);
+        deadline::score(&view, &hits, &candidates, &mut durations);
         for d in &durations {
             // An untied duration is a deadline only in the usual range.
             let plausible = d.score > 0 || (12..=168).contains(&d.hours);
@@ -269,12 +302,18 @@ fn uri_demand(w: &Wallet) -> Option<Amount> {
     })
 }
 
+/// The view range in which every cue [`demand_score`] reads for `m` starts.
+fn cue_window(m: &Money) -> (usize, usize) {
+    (m.start.saturating_sub(REACH), m.end + REACH)
+}
+
 /// How strongly the words around `m` demand it, and whether an advert,
 /// prize or invoice word stands near it. Cues in its sentence count fully;
 /// a payment word in a neighbouring sentence close by counts half.
 fn demand_score(view: &View, hits: &[Hit], m: &Money, near_wallet: bool) -> (i32, bool) {
     let (mut pay, mut crypto, mut ask, mut price, mut negative) = (0, 0, 0, 0, false);
-    for h in cue::starting_in(hits, m.start.saturating_sub(REACH), m.end + REACH) {
+    let (lo, hi) = cue_window(m);
+    for h in cue::starting_in(hits, lo, hi) {
         let (hs, he) = (h.start as usize, h.end as usize);
         if he > m.start && hs < m.end {
             // Part of the sum itself: the "BTC" of "0.1 BTC".
@@ -872,7 +911,47 @@ mod tests {
         }
     }
 
+    /// Extraction reading only the cues near the candidates gives what
+    /// reading every cue gives.
+    fn same_as_all_cues(bodies: &[&str]) {
+        let texts: Vec<(Field, &str)> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (Field::Body(i as u16), *b))
+            .collect();
+        let cases = cases(&texts);
+        let (wallets, _) = crate::wallet::extract(&texts, &cases);
+        for w in [&wallets[..], &[]] {
+            let near = extract_with(&texts, &cases, w, Cues::NearCandidates);
+            let all = extract_with(&texts, &cases, w, Cues::All);
+            assert_eq!(near, all, "{bodies:?}");
+        }
+    }
+
+    #[test]
+    fn near_cues_on_real_mail() {
+        let limits = crate::Limits::default();
+        let mut n = 0;
+        for (_, raw) in crate::test_mail::real_mail() {
+            let bodies = crate::message::parse(&raw, &limits).bodies;
+            let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
+            same_as_all_cues(&bodies);
+            n += 1;
+        }
+        assert!(n > 50, "{n}");
+    }
+
     proptest::proptest! {
+        #[test]
+        fn near_cues_agree(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "You have ", "48 hours", "2 days", "a week", " to pay ", "$", "1,200", "0.05 BTC", " ", ". ",
+            "\n\n", "every ", " ago", "in Bitcoin", "price", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "won", "per month", "delete", "x", "€", "500", "within ",
+            "and then some more words to read, far from any figure at all, ",
+        ]), 0..40)) {
+            same_as_all_cues(&[&pieces.concat()]);
+        }
+
         #[test]
         fn never_panics_and_spans_are_boundaries(s in "[0-9 ,.'$€£₿a-zA-Z\u{a0}\u{2009}\u{200b}>\n()%#:/-]{0,80}") {
             let _ = run(&[&s]);

@@ -154,11 +154,8 @@ pub(super) fn scan(view: &View, out: &mut Vec<Money>) {
     let b = text.as_bytes();
     let mut locs = SUFFIX.capture_locations();
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
+    while let Some(d) = next_digit(b, i) {
+        i = d;
         let (end, num) = number(view, i);
         if let Some(m) = num.and_then(|n| money(view, i, end, n, &mut locs)) {
             out.push(m);
@@ -167,6 +164,31 @@ pub(super) fn scan(view: &View, out: &mut Vec<Money>) {
             i = end;
         }
     }
+}
+
+/// The first ASCII digit at or after `from`. Most of a text is not digits:
+/// eight bytes are checked at a time.
+fn next_digit(b: &[u8], from: usize) -> Option<usize> {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        // Per byte, y = byte ^ '0' is below 10 exactly for a digit. Adding
+        // 0x76 to its low 7 bits sets bit 7 when they are 10 or more (no
+        // carry leaves the byte); or-ing y in sets it for bytes of 0x80 up.
+        let y = x ^ 0x3030_3030_3030_3030;
+        let not_digit = (y | ((y & LO7) + 0x7676_7676_7676_7676)) & HIGH;
+        let digits = !not_digit & HIGH;
+        if digits != 0 {
+            return Some(i + (digits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i.min(b.len())..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|k| i + k)
 }
 
 /// A parsed number.
@@ -670,6 +692,29 @@ mod tests {
         [(1000, "EUR", "1.000 euro")]
     );
     t!(dutch_euros, "€1.250,-", [(1250, "EUR", "€1.250")]);
+
+    proptest::proptest! {
+        #[test]
+        fn next_digit_is_the_first_digit(b in proptest::collection::vec(proptest::sample::select(vec![
+            b'0', b'5', b'9', b'/', b':', b'a', b' ', 0x80, 0xb0, 0xb9, 0xc3, 0xff, 0x00, 0x7f, 0x39 ^ 0x80,
+        ]), 0..40), from in 0usize..45) {
+            let want = b.get(from..).and_then(|t| t.iter().position(u8::is_ascii_digit)).map(|k| from + k);
+            let got = if from <= b.len() { next_digit(&b, from) } else { None };
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn next_digit_every_byte() {
+        for v in 0..=255u8 {
+            for at in 0..10 {
+                let mut b = vec![b'x'; 10];
+                b[at] = v;
+                let want = v.is_ascii_digit().then_some(at);
+                assert_eq!(next_digit(&b, 0), want, "{v:#x} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn suffix_group_indexes() {

@@ -71,21 +71,7 @@ impl<'c> View<'c> {
             // spaces between words stay in the run (they come out as they
             // are), except after a sentence's end, which is recorded below.
             if runs && !at_line_start && pending.is_none() {
-                let mut j = i;
-                while j < bytes.len() {
-                    let b = bytes[j];
-                    if b.is_ascii_graphic()
-                        || (b == b' '
-                            && j > i
-                            && !matches!(bytes[j - 1], b'.' | b'!' | b'?')
-                            && bytes.get(j + 1).is_some_and(u8::is_ascii_graphic))
-                    {
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
-                let run = j - i;
+                let run = run_end(bytes, i, true) - i;
                 if run > 0 {
                     self.text.push_str(&case[i..i + run]);
                     self.map.push(i as u32, run, true);
@@ -173,6 +159,62 @@ impl<'c> View<'c> {
     }
 }
 
+/// The end of the run of ASCII that [`View::rebuild_with`] copies at once
+/// from `i`: graphic bytes, and single spaces between two graphic bytes
+/// that do not end a sentence. `words` takes eight bytes at a time where
+/// they are plainly inside the run; false is the byte loop it is tested
+/// against.
+fn run_end(bytes: &[u8], i: usize, words: bool) -> usize {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// High bit of each lane whose byte is `c` (every byte below 0x80).
+    fn lanes_eq(x: u64, c: u8) -> u64 {
+        // A lane of x ^ c is zero exactly for `c`; adding 0x7f sets the
+        // high bit of every other lane without a carry out of it.
+        !((x ^ (L * u64::from(c))) + L * 0x7f) & HIGH
+    }
+    let mut j = i;
+    while words && j + 8 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[j..j + 8].try_into().expect("8 bytes"));
+        if x & HIGH != 0 {
+            break;
+        }
+        // Every lane from b' ' to b'~' (no carries: lanes are below 0x80).
+        let printable = (x + L * 0x60) & !(x + L) & HIGH;
+        if printable != HIGH {
+            break;
+        }
+        let spaces = lanes_eq(x, b' ');
+        if spaces != 0 {
+            let ends = lanes_eq(x, b'.') | lanes_eq(x, b'!') | lanes_eq(x, b'?');
+            // A space next to a space or after a sentence's end, inside
+            // the word; at its edges, the bytes around it.
+            let inner_bad = spaces & ((spaces << 8) | (spaces >> 8) | (ends << 8));
+            let first_bad =
+                spaces & 0x80 != 0 && (j == i || matches!(bytes[j - 1], b'.' | b'!' | b'?'));
+            let last_bad = spaces >> 63 != 0 && !bytes.get(j + 8).is_some_and(u8::is_ascii_graphic);
+            if inner_bad != 0 || first_bad || last_bad {
+                break;
+            }
+        }
+        j += 8;
+    }
+    while j < bytes.len() {
+        let b = bytes[j];
+        if b.is_ascii_graphic()
+            || (b == b' '
+                && j > i
+                && !matches!(bytes[j - 1], b'.' | b'!' | b'?')
+                && bytes.get(j + 1).is_some_and(u8::is_ascii_graphic))
+        {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    j
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,12 +277,44 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn run_end_words_agree_with_bytes(
+            b in proptest::collection::vec(proptest::sample::select(vec![
+                b'a', b'Z', b'1', b' ', b'.', b'!', b'?', b',', b'~', 0x7f, 0x1f, b'\n', b'\t', 0x80, 0xc3, 0xff, b'>',
+            ]), 0..40),
+            from in 0usize..40,
+        ) {
+            let from = from.min(b.len());
+            proptest::prop_assert_eq!(run_end(&b, from, true), run_end(&b, from, false), "{:?} {}", b, from);
+        }
+
+        #[test]
         fn runs_agree_with_char_by_char(pieces in proptest::collection::vec(proptest::sample::select(vec![
             "a", "Pay", "1", " ", "  ", "\n", "\n\n", "> ", ">", ".", "!", "?", ":", "$", "€", "\u{a0}", "\t", "…", "é",
         ]), 0..40)) {
             let src = pieces.concat();
             let (fast, slow) = fast_and_slow(&src);
             proptest::prop_assert_eq!(fast, slow, "{:?}", src);
+        }
+    }
+
+    #[test]
+    fn run_end_every_byte_at_every_lane() {
+        for v in 0..=255u8 {
+            for at in 0..12 {
+                for base in [b'a', b' '] {
+                    let mut b: Vec<u8> = (0..12)
+                        .map(|k| if k % 2 == 0 { b'a' } else { base })
+                        .collect();
+                    b[at] = v;
+                    for from in 0..3 {
+                        assert_eq!(
+                            run_end(&b, from, true),
+                            run_end(&b, from, false),
+                            "{b:?} {from}"
+                        );
+                    }
+                }
+            }
         }
     }
 
