@@ -1099,6 +1099,23 @@ fn flush(out: &mut Vec<u8>, acc: u32, n: u32) {
 /// `String` char by char and splits it into lines first, which made it the
 /// costliest step of the pipeline on QP-heavy mail. `tests` checks it
 /// against mailparse's own decoder.
+/// Hex digit values, 0xFF for other bytes.
+const HEX: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 pub(crate) fn qp_decode_robust(input: &[u8]) -> Vec<u8> {
     let keep = |c: u8| matches!(c, b'\t' | b'\r' | b'\n' | b' '..=b'~');
     // Checked a block at a time without early exit inside a block, which
@@ -1148,6 +1165,26 @@ pub(crate) fn qp_decode_robust(input: &[u8]) -> Vec<u8> {
             line = None;
             i += 1;
             continue;
+        }
+        // "=XX" with two hex digits, the bulk of escapes: decoded without
+        // looking for the line's end (two digits before it mean it is no
+        // soft break and not cut short).
+        // And "=" right before the line break, the soft break ending most
+        // lines: both line end and '=' vanish.
+        match f.get(i + 1..i + 3) {
+            Some(&[u, l]) if HEX[u as usize] | HEX[l as usize] < 16 => {
+                out.push(HEX[u as usize] << 4 | HEX[l as usize]);
+                i += 3;
+                guard = out.len();
+                continue;
+            }
+            Some(&[b'\r', b'\n']) => {
+                i += 3;
+                line = None;
+                guard = out.len();
+                continue;
+            }
+            _ => {}
         }
         let (end, stripped) = *line.get_or_insert_with(|| {
             let end = memchr::memchr(b'\n', &f[i..]).map_or(f.len(), |j| i + j);
