@@ -30,17 +30,17 @@ use std::cell::Cell;
 
 use super::chains::{self, Reject, Valid};
 
-const ALNUM: u8 = 1;
-const B58: u8 = 2;
+pub(super) const ALNUM: u8 = 1;
+pub(super) const B58: u8 = 2;
 /// A bech32/cashaddr data character, lower case.
-const BL: u8 = 4;
+pub(super) const BL: u8 = 4;
 /// A bech32/cashaddr data character, upper case.
-const BU: u8 = 8;
-const HEX: u8 = 16;
-const DIGIT: u8 = 32;
-const UPPER: u8 = 64;
+pub(super) const BU: u8 = 8;
+pub(super) const HEX: u8 = 16;
+pub(super) const DIGIT: u8 = 32;
+pub(super) const UPPER: u8 = 64;
 /// First byte of a token that may start some address.
-const TRIGGER: u8 = 128;
+pub(super) const TRIGGER: u8 = 128;
 
 const fn classes() -> [u8; 256] {
     let mut t = [0u8; 256];
@@ -83,54 +83,54 @@ const fn classes() -> [u8; 256] {
     t
 }
 
-static CLASS: [u8; 256] = classes();
+pub(super) static CLASS: [u8; 256] = classes();
 
 /// Address families: which alphabet fragments must use and which
 /// validators a candidate goes to.
-const F_B58: u8 = 1;
-const F_BECH_L: u8 = 2;
-const F_BECH_U: u8 = 4;
-const F_CASH_L: u8 = 8;
-const F_CASH_U: u8 = 16;
-const F_HEX: u8 = 32;
-const F_BECH: u8 = F_BECH_L | F_BECH_U;
-const F_CASH: u8 = F_CASH_L | F_CASH_U;
+pub(super) const F_B58: u8 = 1;
+pub(super) const F_BECH_L: u8 = 2;
+pub(super) const F_BECH_U: u8 = 4;
+pub(super) const F_CASH_L: u8 = 8;
+pub(super) const F_CASH_U: u8 = 16;
+pub(super) const F_HEX: u8 = 32;
+pub(super) const F_BECH: u8 = F_BECH_L | F_BECH_U;
+pub(super) const F_CASH: u8 = F_CASH_L | F_CASH_U;
 
 /// Most fragments one address is reassembled from.
-const MAX_FRAGS: usize = 12;
+pub(super) const MAX_FRAGS: usize = 12;
 /// How many tokens ahead a labelled second part may be.
-const MAX_LOOKAHEAD: usize = 6;
+pub(super) const MAX_LOOKAHEAD: usize = 6;
 /// How far (bytes) the next fragment may be.
-const MAX_GAP: usize = 64;
+pub(super) const MAX_GAP: usize = 64;
 /// Validations of candidates that are not a whole token (reassembled,
 /// glued, trimmed) allowed per text: this many, plus one per
 /// `JOIN_BUDGET_BYTES` of text. Real letters need a handful; text made of
 /// nothing but address-like pieces would otherwise cost a few validations
 /// per token.
-const JOIN_BUDGET_BASE: usize = 256;
-const JOIN_BUDGET_BYTES: usize = 32;
+pub(super) const JOIN_BUDGET_BASE: usize = 256;
+pub(super) const JOIN_BUDGET_BYTES: usize = 32;
 /// Runs longer than this may end with an address glued to a word.
-const GLUE_MIN: usize = 26;
+pub(super) const GLUE_MIN: usize = 26;
 /// Runs longer than this are not searched for a glued address.
-const GLUE_MAX: usize = 140;
+pub(super) const GLUE_MAX: usize = 140;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Tok {
-    s: usize,
-    e: usize,
+    pub(super) s: usize,
+    pub(super) e: usize,
     /// AND of the character classes (alphabet membership).
-    and: u8,
+    pub(super) and: u8,
     /// OR of the classes of every character but the first.
-    tail_or: u8,
+    pub(super) tail_or: u8,
 }
 
 impl Tok {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.e - self.s
     }
 
     /// Families whose alphabet holds every character (continuation pieces).
-    fn fams(&self) -> u8 {
+    pub(super) fn fams(&self) -> u8 {
         let mut f = 0;
         if self.and & B58 != 0 {
             f |= F_B58;
@@ -172,7 +172,7 @@ pub(super) fn token_at(b: &[u8], s: usize) -> Tok {
 }
 
 /// End of the alphanumeric run starting at `s`.
-fn run_end(b: &[u8], s: usize) -> usize {
+pub(super) fn run_end(b: &[u8], s: usize) -> usize {
     b[s..]
         .iter()
         .position(|&x| CLASS[x as usize] & ALNUM == 0)
@@ -260,10 +260,10 @@ fn next_clear(bits: &[u64], i: usize) -> usize {
 /// Longest piece worth classifying when looking ahead; longer runs are cut
 /// there (and fit no family), so that many starts before one huge run do
 /// not each scan all of it.
-const MAX_PIECE: usize = 128;
+pub(super) const MAX_PIECE: usize = 128;
 
 /// The next token at or after `from`, if it starts within `limit` bytes.
-fn next_token(b: &[u8], from: usize, limit: usize) -> Option<Tok> {
+pub(super) fn next_token(b: &[u8], from: usize, limit: usize) -> Option<Tok> {
     let end = b.len().min(from.saturating_add(limit + 1));
     let s = (from..end).find(|&i| CLASS[b[i] as usize] & ALNUM != 0)?;
     let cut = b.len().min(s + MAX_PIECE + 1);
@@ -274,11 +274,11 @@ fn next_token(b: &[u8], from: usize, limit: usize) -> Option<Tok> {
     Some(t)
 }
 
-fn is_monero_first(c: u8) -> bool {
+pub(super) fn is_monero_first(c: u8) -> bool {
     matches!(c, b'4' | b'8' | b'9' | b'A' | b'B' | b'5' | b'7')
 }
 
-fn is_base58check_first(c: u8) -> bool {
+pub(super) fn is_base58check_first(c: u8) -> bool {
     matches!(
         c,
         b'1' | b'3' | b'm' | b'n' | b'2' | b'L' | b'M' | b'Q' | b'T' | b'D' | b'A' | b'9'
@@ -286,7 +286,7 @@ fn is_base58check_first(c: u8) -> bool {
 }
 
 /// Families a start token can begin.
-fn start_fams(b: &[u8], t: &Tok) -> u8 {
+pub(super) fn start_fams(b: &[u8], t: &Tok) -> u8 {
     let w = &b[t.s..t.e];
     let first = w[0];
     let mut f = 0;
@@ -328,7 +328,7 @@ fn start_fams(b: &[u8], t: &Tok) -> u8 {
 
 /// Length of a segwit prefix (hrp + `1`) at the start of `w`, the token
 /// being allowed to end right after it (an address wrapped after `bc1`).
-fn hrp_prefix(w: &[u8]) -> Option<usize> {
+pub(super) fn hrp_prefix(w: &[u8]) -> Option<usize> {
     const HRPS: [&[u8]; 6] = [b"bc1", b"tb1", b"bcrt1", b"ltc1", b"tltc1", b"rltc1"];
     HRPS.iter()
         .find(|h| w.len() >= h.len() && w[..h.len()].eq_ignore_ascii_case(h))
@@ -348,7 +348,7 @@ fn prefix_part(w: &[u8]) -> bool {
             .any(|p| w.len() < p.len() && p[..w.len()].eq_ignore_ascii_case(w))
 }
 
-fn max_len(fams: u8, first: u8) -> usize {
+pub(super) fn max_len(fams: u8, first: u8) -> usize {
     let mut m = 0;
     if fams & F_B58 != 0 {
         m = if is_monero_first(first) { 106 } else { 35 };
@@ -365,7 +365,7 @@ fn max_len(fams: u8, first: u8) -> usize {
     m
 }
 
-fn base58check_len_ok(first: u8, n: usize) -> bool {
+pub(super) fn base58check_len_ok(first: u8, n: usize) -> bool {
     is_base58check_first(first)
         && if first == b'1' {
             (25..=34).contains(&n)
@@ -375,7 +375,7 @@ fn base58check_len_ok(first: u8, n: usize) -> bool {
 }
 
 /// Whether a candidate of `n` characters is worth validating for `fams`.
-fn len_ok(fams: u8, first: u8, n: usize) -> bool {
+pub(super) fn len_ok(fams: u8, first: u8, n: usize) -> bool {
     (fams & F_B58 != 0
         && (base58check_len_ok(first, n) || (is_monero_first(first) && matches!(n, 95 | 106))))
         || (fams & F_BECH != 0 && (14..=90).contains(&n))
@@ -384,7 +384,7 @@ fn len_ok(fams: u8, first: u8, n: usize) -> bool {
 }
 
 /// Validates a candidate for the families still possible.
-fn validate(cand: &str, fams: u8, cash_prefix: Option<&str>) -> Result<Valid, Reject> {
+pub(super) fn validate(cand: &str, fams: u8, cash_prefix: Option<&str>) -> Result<Valid, Reject> {
     let b = cand.as_bytes();
     let (first, n) = (b[0], b.len());
     let mut best = Reject::Shape;
@@ -429,14 +429,14 @@ fn validate(cand: &str, fams: u8, cash_prefix: Option<&str>) -> Result<Valid, Re
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gap {
+pub(super) enum Gap {
     Wrap,
     Space,
     Label,
 }
 
 /// Classifies the bytes between a fragment and the token right after it.
-fn gap_kind(g: &[u8]) -> Gap {
+pub(super) fn gap_kind(g: &[u8]) -> Gap {
     let mut newlines = 0;
     let mut line_start = false;
     for (i, &c) in g.iter().enumerate() {
@@ -466,7 +466,7 @@ pub(super) enum Ctx {
     Opaque,
 }
 
-fn is_ws(c: u8) -> bool {
+pub(super) fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
@@ -1085,7 +1085,7 @@ impl<'a> Scanner<'a> {
 
 /// Length of a cashaddr prefix name (`bitcoincash`…) that ends `before`
 /// and is a word of its own.
-fn prefix_before(before: &[u8]) -> Option<usize> {
+pub(super) fn prefix_before(before: &[u8]) -> Option<usize> {
     super::cashaddr::PREFIXES.iter().find_map(|(p, _)| {
         let n = p.len();
         let ends =
@@ -1097,7 +1097,7 @@ fn prefix_before(before: &[u8]) -> Option<usize> {
 }
 
 /// True when `written` starts with a cashaddr prefix and its colon.
-fn has_cash_prefix(written: &[u8]) -> bool {
+pub(super) fn has_cash_prefix(written: &[u8]) -> bool {
     super::cashaddr::PREFIXES.iter().any(|(p, _)| {
         let n = p.len();
         written.len() > n && written[..n].eq_ignore_ascii_case(p.as_bytes()) && written[n] == b':'
@@ -1106,7 +1106,7 @@ fn has_cash_prefix(written: &[u8]) -> bool {
 
 /// A failed token worth showing an analyst: shaped like an address of its
 /// family and not like a word.
-fn reportable(b: &[u8], t: &Tok, fams: u8) -> bool {
+pub(super) fn reportable(b: &[u8], t: &Tok, fams: u8) -> bool {
     let w = &b[t.s..t.e];
     let has = |m: u8| w.iter().any(|&c| CLASS[c as usize] & m != 0);
     let has_lower = w.iter().any(u8::is_ascii_lowercase);
