@@ -349,12 +349,21 @@ fn letter_piece() -> impl Strategy<Value = String> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
+/// The scanner-against-oracle properties: 512 cases unless
+/// `PROPTEST_CASES` says otherwise, failures pinned as tests, not files.
+fn oracle_config() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(512),
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(oracle_config())]
 
     #[test]
     fn scanner_agrees_with_oracle_on_letters(parts in prop::collection::vec(letter_piece(), 0..40)) {
@@ -445,11 +454,7 @@ fn ctx_word() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(oracle_config())]
 
     #[test]
     fn word_ctx_agrees_with_oracle(w in ctx_word()) {
