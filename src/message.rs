@@ -409,7 +409,7 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
     let get = |k: &str| {
         headers
             .get_first_header(k)
-            .map(header_value)
+            .map(|h| value_of(h).trim().to_string())
             .filter(|v| !v.is_empty())
     };
     msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
@@ -429,25 +429,15 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
     msg.auth_results = headers
         .get_all_headers("Authentication-Results")
         .into_iter()
-        .map(untrimmed_value)
+        .map(value_of)
         .collect::<Vec<_>>()
         .join("; ");
 }
 
-/// A header value as mailparse's `get_value` gives it, trimmed.
-fn header_value(h: &mailparse::MailHeader<'_>) -> String {
-    match plain_value(h) {
-        Some(v) => v.trim().to_string(),
-        None => h.get_value().trim().to_string(),
-    }
-}
-
-/// A header value exactly as mailparse's `get_value` gives it.
-fn untrimmed_value(h: &mailparse::MailHeader<'_>) -> String {
-    match plain_value(h) {
-        Some(v) => v.into_owned(),
-        None => h.get_value(),
-    }
+/// A header value as mailparse's `get_value` gives it, through
+/// [`plain_value`] when that applies.
+fn value_of<'h>(h: &'h mailparse::MailHeader<'_>) -> Cow<'h, str> {
+    plain_value(h).unwrap_or_else(|| Cow::Owned(h.get_value()))
 }
 
 /// mailparse's `get_value` of a header that needs no decoding (UTF-8, no
