@@ -33,7 +33,7 @@ pub(crate) struct WordDfa {
     /// other word byte and one for every other non-word byte.
     classes: [u8; 256],
     /// The rules' word bytes, to pick where a long text is split.
-    word_byte: [bool; 256],
+    is_word: fn(u8) -> bool,
     /// Per state (in `trans` order, not premultiplied): the length of the
     /// suffix it stands for.
     depth: Vec<u32>,
@@ -190,13 +190,9 @@ impl WordDfa {
             }
         }
         out_at.push(flat.len() as u32);
-        let mut word_byte = [false; 256];
-        for (b, w) in word_byte.iter_mut().enumerate() {
-            *w = is_word(b as u8);
-        }
         Ok(WordDfa {
             classes,
-            word_byte,
+            is_word,
             depth: order.iter().map(|&v| trie_depth[v]).collect(),
             stride,
             trans,
@@ -225,17 +221,13 @@ impl WordDfa {
                 let mid = text.len() / 2;
                 text[mid..]
                     .iter()
-                    .position(|&b| !self.word_byte[b as usize])
+                    .position(|&b| !(self.is_word)(b))
                     .map(|k| mid + k + 1)
             })
             .flatten()
             .filter(|&x| x < text.len());
         let Some(split) = split else {
-            let mut s = self.start;
-            for (i, &b) in text.iter().enumerate() {
-                s = self.step(s, b);
-                self.report(s, i + 1, usize::MAX, &mut f);
-            }
+            self.run(self.start, text, 0..text.len(), &mut f);
             return;
         };
         let (a, b) = text.split_at(split);
@@ -247,23 +239,34 @@ impl WordDfa {
             self.report(s2, split + k + 1, usize::MAX, &mut f);
         }
         let common = a.len().min(b.len());
-        for (k, &x) in a.iter().enumerate().skip(common) {
-            s1 = self.step(s1, x);
-            self.report(s1, k + 1, usize::MAX, &mut f);
-        }
-        for (k, &y) in b.iter().enumerate().skip(common) {
-            s2 = self.step(s2, y);
-            self.report(s2, split + k + 1, usize::MAX, &mut f);
-        }
+        let s1 = self.run(s1, text, common..split, &mut f);
+        self.run(s2, text, split + common..text.len(), &mut f);
         // The first half's matches that run past the split: while its
         // state's suffix starts before the split, hits starting there are
         // its own (the second automaton saw only what starts after).
-        let mut p = split;
+        let (mut s1, mut p) = (s1, split);
         while p < text.len() && (self.depth[s1 as usize / self.stride] as usize) > p - split {
             s1 = self.step(s1, text[p]);
             p += 1;
             self.report(s1, p, split, &mut f);
         }
+    }
+
+    /// One automaton over `text[range]` from state `s`, reporting every
+    /// hit; the state it ends in.
+    #[inline(always)]
+    fn run(
+        &self,
+        mut s: u32,
+        text: &[u8],
+        range: std::ops::Range<usize>,
+        f: &mut impl FnMut(usize, usize, usize),
+    ) -> u32 {
+        for i in range {
+            s = self.step(s, text[i]);
+            self.report(s, i + 1, usize::MAX, f);
+        }
+        s
     }
 
     #[inline(always)]
