@@ -365,10 +365,7 @@ impl State<'_> {
             // are but lower-cased: copied a stretch at a time.
             let n = plain_stretch(&b[i..]);
             if n > 0 {
-                if let Some(p) = self.pending_space.take() {
-                    self.out.text.push(' ');
-                    self.out.map.push_byte(p);
-                }
+                self.emit_pending_space();
                 self.at_line_start = false;
                 let from = self.out.text.len();
                 self.out.text.push_str(&run[i..i + n]);
@@ -388,10 +385,7 @@ impl State<'_> {
     fn match_byte(&mut self, c: u8, pos: u32) {
         if c.is_ascii_alphanumeric() {
             self.at_line_start = false;
-            if let Some(p) = self.pending_space.take() {
-                self.out.text.push(' ');
-                self.out.map.push_byte(p);
-            }
+            self.emit_pending_space();
             self.out.text.push(c.to_ascii_lowercase() as char);
             self.out.map.push_byte(pos);
             self.word_ascii = true;
@@ -405,10 +399,7 @@ impl State<'_> {
             }
         } else if !(self.at_line_start && c == b'>') {
             self.at_line_start = false;
-            if let Some(p) = self.pending_space.take() {
-                self.out.text.push(' ');
-                self.out.map.push_byte(p);
-            }
+            self.emit_pending_space();
             self.end_word();
             self.out.text.push(c as char);
             self.out.map.push_byte(pos);
@@ -457,9 +448,7 @@ impl State<'_> {
             return;
         }
         self.at_line_start = false;
-        if let Some(p) = self.pending_space.take() {
-            push(self.out, ' ', p);
-        }
+        self.emit_pending_space();
         if c.is_alphanumeric() {
             if from_lookalike && c.is_ascii() {
                 self.word_folded = true;
@@ -475,6 +464,16 @@ impl State<'_> {
             c
         };
         push(self.out, c, pos);
+    }
+
+    /// Writes the space a whitespace run collapsed to, if one is waiting:
+    /// it comes out only before the next visible character.
+    #[inline]
+    fn emit_pending_space(&mut self) {
+        if let Some(p) = self.pending_space.take() {
+            self.out.text.push(' ');
+            self.out.map.push_byte(p);
+        }
     }
 
     fn end_word(&mut self) {
