@@ -82,6 +82,7 @@ pub mod normalize;
 pub mod scan;
 mod score;
 mod signals;
+mod swar;
 mod templates;
 mod verdict;
 pub mod wallet;

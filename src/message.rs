@@ -10,6 +10,7 @@ use mailparse::{MailHeaderMap, ParsedMail};
 
 use crate::classifier::Limits;
 use crate::html;
+use crate::swar;
 use crate::verdict::{Meta, Note};
 
 /// What the rest of the pipeline needs from a message.
@@ -1141,10 +1142,27 @@ pub(crate) fn qp_decode_robust(input: &[u8]) -> Vec<u8> {
     let mut line: Option<(usize, usize)> = None;
     let mut i = 0;
     while i < f.len() {
-        // Plain bytes, a run at a time.
-        let run = memchr::memchr2(b'=', b'\n', &f[i..]).unwrap_or(f.len() - i);
-        out.extend_from_slice(&f[i..i + run]);
-        i += run;
+        // Plain bytes, 8 at a time: all 8 are written, then the length is
+        // set back to the first '=' or '\n' among them. Runs are short in
+        // QP (an escape every few bytes of HTML), and a fixed-size copy
+        // with no search call mispredicts less than memchr2 + memcpy did.
+        while i + 8 <= f.len() {
+            let x = swar::load(f, i);
+            let m = swar::eq_byte(x, b'=') | swar::eq_byte(x, b'\n');
+            out.extend_from_slice(&x.to_le_bytes());
+            if m != 0 {
+                let k = swar::first_lane(m);
+                out.truncate(out.len() - 8 + k);
+                i += k;
+                break;
+            }
+            i += 8;
+        }
+        if i + 8 > f.len() {
+            let run = memchr::memchr2(b'=', b'\n', &f[i..]).unwrap_or(f.len() - i);
+            out.extend_from_slice(&f[i..i + run]);
+            i += run;
+        }
         if i == f.len() {
             break;
         }
