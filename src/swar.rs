@@ -26,6 +26,24 @@ pub(crate) fn eq_byte(x: u64, b: u8) -> u64 {
     zero_byte(x ^ (LANES * u64::from(b)))
 }
 
+/// The high bit set in exactly the bytes of `x` equal to `b`: no carry
+/// crosses a byte, so every lane is exact.
+#[inline(always)]
+pub(crate) fn eq_exact(x: u64, b: u8) -> u64 {
+    let y = x ^ (LANES * u64::from(b));
+    !(((y & !HIGH) + !HIGH) | y) & HIGH
+}
+
+/// The high bit set in exactly the bytes of `x` below `b`, for `b` up to
+/// `0x80`.
+#[inline(always)]
+pub(crate) fn lt_exact(x: u64, b: u8) -> u64 {
+    debug_assert!(b <= 0x80);
+    // Low seven bits plus (0x80 - b) carries into the high bit exactly when
+    // they are at least b; a byte with its high bit set is never below.
+    !(((x & !HIGH) + LANES * u64::from(0x80 - b)) | x) & HIGH
+}
+
 /// The index of the byte holding the lowest set bit of a non-zero mask.
 #[inline(always)]
 pub(crate) fn first_lane(mask: u64) -> usize {
@@ -35,6 +53,19 @@ pub(crate) fn first_lane(mask: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn exact_tests_mark_every_lane(w in proptest::array::uniform8(proptest::num::u8::ANY), b in proptest::num::u8::ANY) {
+            let x = load(&w, 0);
+            let lanes = |f: &dyn Fn(u8) -> bool| {
+                w.iter().enumerate().fold(0u64, |m, (k, &c)| if f(c) { m | 0x80 << (8 * k) } else { m })
+            };
+            proptest::prop_assert_eq!(eq_exact(x, b), lanes(&|c| c == b));
+            let lt = b.min(0x80);
+            proptest::prop_assert_eq!(lt_exact(x, lt), lanes(&|c| c < lt));
+        }
+    }
 
     #[test]
     fn lowest_marked_lane_is_the_first_match() {
