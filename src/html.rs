@@ -162,6 +162,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         } else {
             raw_name
         };
+        let kind = Kind::of(name);
         let tag_end = find_tag_end(bytes, name_end);
         // A tag cut short by the next '<' has no '>' to drop, and the byte
         // before that '<' may be inside a multi-byte character.
@@ -188,45 +189,43 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                     }
                 }
             }
-            if is_block(name) && hidden_depth == 0 {
+            if kind == Kind::Block && hidden_depth == 0 {
                 newline(out);
             }
             continue;
         }
 
         // Raw-text elements: skip to their close tag.
-        if matches!(name, "style" | "script" | "title" | "template" | "xml") {
+        if kind == Kind::RawText {
             let close = format!("</{name}");
             pos = find_ci(bytes, pos, close.as_bytes()).map_or(bytes.len(), |i| {
                 memchr(b'>', &bytes[i..]).map_or(bytes.len(), |j| i + j + 1)
             });
             continue;
         }
-        if name == "head" {
+        if kind == Kind::Head {
             // Everything up to </head> or <body> is metadata.
             let end_head = find_ci(bytes, pos, b"</head").unwrap_or(bytes.len());
             let body = find_ci(bytes, pos, b"<body").unwrap_or(bytes.len());
             pos = end_head.min(body);
             continue;
         }
-        if matches!(name, "br" | "hr") {
+        if kind == Kind::Break {
             if hidden_depth == 0 {
                 newline(out);
             }
             continue;
         }
-        if name == "img" && hidden_depth == 0 {
-            // Mail clients show alt text only when images are blocked; most
-            // readers see the image. Keep nothing.
-            continue;
-        }
-        if is_void(name) || attrs.ends_with('/') {
+        // Void elements hold no text. Among them `img`: mail clients show
+        // alt text only when images are blocked; most readers see the
+        // image. Keep nothing.
+        if kind == Kind::Void || attrs.ends_with('/') {
             continue;
         }
         // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
         // wallet only in its target: keep the URI as text beside the link,
         // which is what a reader gets by hovering or clicking.
-        if name == "a" && hidden_depth == 0 {
+        if kind == Kind::Link && hidden_depth == 0 {
             if let Some(href) = attr_value(attrs, "href").map(str::trim) {
                 if is_payment_uri(href) {
                     out.push(' ');
@@ -235,9 +234,9 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 }
             }
         }
-        if is_block(name) && hidden_depth == 0 {
+        if kind == Kind::Block && hidden_depth == 0 {
             newline(out);
-        } else if matches!(name, "td" | "th") && hidden_depth == 0 {
+        } else if kind == Kind::Cell && hidden_depth == 0 {
             out.push(' ');
         }
         if stack.len() < MAX_DEPTH {
@@ -461,59 +460,43 @@ fn newline(out: &mut String) {
     }
 }
 
-fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "col"
-            | "embed"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-            | "basefont"
-            | "frame"
-            | "keygen"
-    )
+/// What a (lower-case) tag name means here, looked up once per tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Starts and ends a line.
+    Block,
+    /// Holds no text (`img` among them).
+    Void,
+    /// Its content is not text: skipped to the close tag.
+    RawText,
+    /// `head`: metadata up to `</head>` or `<body>`.
+    Head,
+    /// `br`, `hr`: a line break.
+    Break,
+    /// `a`: its target may be a payment URI.
+    Link,
+    /// `td`, `th`: a space between cells.
+    Cell,
+    Other,
 }
 
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "li"
-            | "ul"
-            | "ol"
-            | "tr"
-            | "table"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "blockquote"
-            | "pre"
-            | "section"
-            | "article"
-            | "header"
-            | "footer"
-            | "center"
-            | "dd"
-            | "dt"
-            | "dl"
-            | "address"
-            | "form"
-            | "body"
-            | "html"
-            | "tbody"
-            | "thead"
-    )
+impl Kind {
+    fn of(name: &str) -> Kind {
+        match name {
+            "p" | "div" | "li" | "ul" | "ol" | "tr" | "table" | "h1" | "h2" | "h3" | "h4"
+            | "h5" | "h6" | "blockquote" | "pre" | "section" | "article" | "header" | "footer"
+            | "center" | "dd" | "dt" | "dl" | "address" | "form" | "body" | "html" | "tbody"
+            | "thead" => Kind::Block,
+            "area" | "base" | "col" | "embed" | "img" | "input" | "link" | "meta" | "param"
+            | "source" | "track" | "wbr" | "basefont" | "frame" | "keygen" => Kind::Void,
+            "style" | "script" | "title" | "template" | "xml" => Kind::RawText,
+            "head" => Kind::Head,
+            "br" | "hr" => Kind::Break,
+            "a" => Kind::Link,
+            "td" | "th" => Kind::Cell,
+            _ => Kind::Other,
+        }
+    }
 }
 
 /// The value of attribute `key` (lower-case ASCII). Searches with ASCII
