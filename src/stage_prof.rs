@@ -1,7 +1,8 @@
 //! Stage timings over the dev corpus (an ignored test; a tool for issue 5).
 //! `cargo test --release --lib stage_times -- --ignored --nocapture`;
 //! with `STAGE_ONLY_PARSE=N` it only runs `message::parse` over the corpus
-//! N times, for `perf record` or `valgrind --tool=callgrind`.
+//! N times, for `perf record` or `valgrind --tool=callgrind`. `stage_times_cold`
+//! times the stages as a scan meets them.
 
 use std::time::Instant;
 
@@ -155,4 +156,63 @@ fn stage_times() {
     time("classify", &mut || {
         raws.iter().map(|r| clf.classify(r).evidence.len()).sum()
     });
+}
+
+/// The same stages as [`stage_times`], but cold: each message once, in
+/// corpus order, as a scan meets them, timed stage by stage. Between two
+/// messages the previous one's data evicts the tables (the phrase
+/// automaton, above all) that best-of-five runs over one stage keep hot,
+/// so these are the figures the corpus benchmark adds up to.
+/// `cargo test --release --lib stage_times_cold -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn stage_times_cold() {
+    let raws: Vec<Vec<u8>> = crate::test_mail::real_mail()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(crate::test_mail::DEV_CORPUS))
+        .map(|(_, raw)| raw)
+        .collect();
+    assert!(!raws.is_empty(), "no dev corpus");
+    let clf = crate::default_classifier();
+    let limits = Limits::default();
+    for round in 0..3 {
+        // parse, evidence, Case views, wallets, amounts (on every message).
+        let mut t = [0f64; 5];
+        for r in &raws {
+            let t0 = Instant::now();
+            let msg = crate::message::parse(r, &limits);
+            let t1 = Instant::now();
+            let mut texts = Vec::new();
+            if let Some(s) = msg.meta.subject.as_deref() {
+                texts.push((Field::Subject, s));
+            }
+            for (i, b) in msg.bodies.iter().enumerate() {
+                texts.push((Field::Body(i as u16), b.as_str()));
+            }
+            let ev = clf.evidence(&texts);
+            let t2 = Instant::now();
+            let cases: Vec<Normalized> = texts.iter().map(|x| normalize(x.1, Fold::Case)).collect();
+            let t3 = Instant::now();
+            let w = crate::wallet::extract(&texts, &cases);
+            let t4 = Instant::now();
+            let a = crate::amount::extract(&texts, &cases, &w.0);
+            let t5 = Instant::now();
+            std::hint::black_box((ev.evidence.len(), a.0.len()));
+            for (k, (x, y)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)]
+                .iter()
+                .enumerate()
+            {
+                t[k] += (*y - *x).as_secs_f64();
+            }
+        }
+        let all = Instant::now();
+        for r in &raws {
+            std::hint::black_box(clf.classify(r));
+        }
+        let ms = |x: f64| x * 1e3;
+        println!(
+            "round {round}: parse {:.1} ms, evidence {:.1}, Case views {:.1}, wallets {:.1}, amounts (all) {:.1}; classify {:.1} ms",
+            ms(t[0]), ms(t[1]), ms(t[2]), ms(t[3]), ms(t[4]), ms(all.elapsed().as_secs_f64())
+        );
+    }
 }
