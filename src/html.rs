@@ -16,6 +16,8 @@ use std::collections::HashSet;
 
 use memchr::{memchr, memmem};
 
+use crate::swar;
+
 /// How deep the element stack may grow; deeper opens are ignored (their text
 /// stays visible unless an ancestor hides it).
 const MAX_DEPTH: usize = 512;
@@ -598,17 +600,27 @@ impl HiddenCache {
     }
 
     /// The slot for `b`: the top byte of a multiplicative hash of its
-    /// words.
+    /// length and its first and last 16 bytes. Style attributes run to
+    /// hundreds of bytes; hashing all of them cost more than judging many.
+    /// Texts that differ only in the middle share a slot, which costs a
+    /// miss, never a wrong answer (the whole text is compared).
     fn slot(b: &[u8]) -> usize {
         const K: u64 = 0x517c_c1b7_2722_0a95;
         let mut h = b.len() as u64;
-        let mut words = b.chunks_exact(8);
-        for w in &mut words {
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w.try_into().expect("8 bytes")))
-                .wrapping_mul(K);
-        }
-        for &c in words.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(K);
+        let mut mix = |w: u64| h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        if b.len() >= 32 {
+            let n = b.len();
+            for at in [0, 8, n - 16, n - 8] {
+                mix(swar::load(b, at));
+            }
+        } else {
+            let mut words = b.chunks_exact(8);
+            for w in &mut words {
+                mix(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+            }
+            for &c in words.remainder() {
+                mix(u64::from(c));
+            }
         }
         (h >> 56) as usize
     }
@@ -1340,6 +1352,23 @@ mod tests {
         let mut s = String::new();
         visible_text(html, &mut s);
         s
+    }
+
+    /// Attribute texts that differ only in the middle share a cache slot:
+    /// each is still judged on its own text.
+    #[test]
+    fn hidden_cache_slot_sharing_keeps_answers_apart() {
+        let hide = r#"style="color: red; display:none; font-weight: bold""#;
+        let show = r#"style="color: red; display:bold; font-weight: bold""#;
+        assert_eq!(
+            HiddenCache::slot(hide.as_bytes()),
+            HiddenCache::slot(show.as_bytes())
+        );
+        let html = format!("<p {hide}>A</p><p {show}>B</p><p {hide}>C</p><p {show}>D</p>");
+        let mut out = String::new();
+        let st = visible_text(&html, &mut out);
+        assert_eq!(out.split_whitespace().collect::<Vec<_>>(), ["B", "D"]);
+        assert_eq!(st.hidden_elements, 2);
     }
 
     macro_rules! t {
