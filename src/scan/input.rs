@@ -12,7 +12,7 @@ use std::sync::Arc;
 use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
-use super::mbox::{Broken, Record, Splitter};
+use super::mbox::{Broken, Record, Slice, Splitter};
 use super::{Config, Input, Progress, ScanError};
 
 /// One message to classify, or the error that stands for it.
@@ -25,7 +25,10 @@ pub(crate) struct Job {
 }
 
 pub(crate) enum Work {
+    /// A one-message file, read whole.
     Classify(Vec<u8>),
+    /// An mbox record, still with its `From ` line and mboxrd quoting.
+    Record(Slice),
     Failed(ScanError),
 }
 
@@ -48,6 +51,7 @@ pub(crate) fn produce(
             tx,
             jobs: Vec::new(),
             bytes: 0,
+            last_buffer: None,
             cfg,
         },
         cfg,
@@ -71,16 +75,43 @@ pub(crate) fn produce(
 struct Batcher {
     tx: SyncSender<Vec<Job>>,
     jobs: Vec<Job>,
+    /// Memory the batch holds: its one-message files, and the whole of
+    /// every read buffer its mbox records lie in.
     bytes: u64,
+    /// The address of the buffer the batch's last record lies in: only
+    /// compared, and not reused while a record of the batch holds it.
+    last_buffer: Option<usize>,
     cfg: Config,
 }
 
 impl Batcher {
     /// Queues a job; false when the consumer has gone.
     fn push(&mut self, job: Job) -> bool {
-        if let Work::Classify(d) = &job.work {
-            self.bytes += d.len() as u64;
+        let add = match &job.work {
+            Work::Classify(d) => d.len() as u64,
+            Work::Record(r) => {
+                // Records come in stream order, so the buffers of a batch
+                // are met one after the other.
+                let b = Arc::as_ptr(r.buffer()) as usize;
+                if self.last_buffer == Some(b) {
+                    0
+                } else {
+                    self.last_buffer = Some(b);
+                    r.buffer().len() as u64
+                }
+            }
+            Work::Failed(_) => 0,
+        };
+        // A batch holds no more than `batch_bytes`, or one file or fill
+        // larger than that.
+        if self.bytes + add > self.cfg.batch_bytes && !self.jobs.is_empty() {
+            let buffer = self.last_buffer;
+            if !self.flush() {
+                return false;
+            }
+            self.last_buffer = buffer;
         }
+        self.bytes += add;
         self.jobs.push(job);
         if self.jobs.len() >= self.cfg.batch_messages || self.bytes >= self.cfg.batch_bytes {
             return self.flush();
@@ -93,6 +124,7 @@ impl Batcher {
             return true;
         }
         self.bytes = 0;
+        self.last_buffer = None;
         self.tx.send(std::mem::take(&mut self.jobs)).is_ok()
     }
 }
@@ -284,7 +316,7 @@ impl Reader<'_> {
                     data,
                 }) => {
                     let work = match data {
-                        Some(d) => Work::Classify(d),
+                        Some(d) => Work::Record(d),
                         None => Work::Failed(ScanError::TooLarge {
                             path: source.to_path_buf(),
                             index,

@@ -8,16 +8,33 @@
 //! belong to the mbox format and are not handed to the classifier; mboxrd
 //! quoting (`>From `, `>>From ` … at a line start) loses one `>`.
 //!
-//! The splitter reads fixed-size chunks and keeps only the current message in
-//! memory; a message over the size limit is counted and skipped, never held,
-//! so memory is bounded by the limit plus one chunk whatever the archive size.
+//! The splitter reads the stream in fills of [`CHUNK`] bytes into a shared
+//! buffer, and a record is a range of that buffer, not a copy: the reading
+//! thread only finds the separators. Stripping the `From ` line and mboxrd
+//! unquoting ([`Slice::message`]) are left to whoever classifies the record,
+//! and borrow the buffer when there is nothing to unquote. Before each fill
+//! the message being read (the tail of the buffer) moves to the front of the
+//! buffer in place when no record points into it any more, or else to a
+//! free buffer, one that earlier records pointed into and that has been let
+//! go since (or a new one). A message over the size limit is counted and
+//! skipped, never held, so the splitter holds the current message plus one
+//! fill, and the buffers the records not yet dropped lie in.
 
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use memchr::memmem;
 
-/// Bytes asked of the reader per refill.
-pub(crate) const CHUNK: usize = 256 * 1024;
+/// Bytes asked of the reader per refill. The part of a message carried over
+/// from one fill to the next is copied; at 2 MiB that is a small share.
+pub(crate) const CHUNK: usize = 2 << 20;
+
+/// Buffers let go by the splitter but maybe still pinned by records, kept to
+/// be reused once they are free. Beyond this many the oldest is forgotten
+/// (freed by its last record).
+const SPARE: usize = 64;
 
 /// One message record cut out of the stream.
 #[derive(Debug)]
@@ -28,9 +45,34 @@ pub(crate) struct Record {
     pub offset: u64,
     /// Size of the record in the stream: `From ` line to the next separator.
     pub bytes: u64,
-    /// The message as the classifier gets it (no `From ` line, unquoted), or
-    /// `None` when the record is over the size limit.
-    pub data: Option<Vec<u8>>,
+    /// The record's bytes, or `None` when it is over the size limit.
+    pub data: Option<Slice>,
+}
+
+/// A record's bytes: a range of a buffer shared with the splitter and with
+/// the other records read in the same fill.
+#[derive(Debug, Clone)]
+pub(crate) struct Slice {
+    buf: Arc<Vec<u8>>,
+    start: usize,
+    end: usize,
+}
+
+impl Slice {
+    /// The record as it is in the stream, `From ` line included.
+    pub(crate) fn record(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// The message as the classifier gets it: no `From ` line, unquoted.
+    pub(crate) fn message(&self) -> Cow<'_, [u8]> {
+        message_of(self.record())
+    }
+
+    /// The buffer the record lies in, which it keeps alive.
+    pub(crate) fn buffer(&self) -> &Arc<Vec<u8>> {
+        &self.buf
+    }
 }
 
 /// A read error in the middle of a stream: the message being read is lost.
@@ -46,7 +88,9 @@ pub(crate) struct Broken {
 /// Splits a byte stream into mbox records.
 pub(crate) struct Splitter<R> {
     r: R,
-    buf: Vec<u8>,
+    buf: Arc<Vec<u8>>,
+    /// Buffers records were cut from, for reuse when they are free again.
+    spare: VecDeque<Arc<Vec<u8>>>,
     /// Start of the current record in `buf`.
     start: usize,
     /// Where the separator search resumes in `buf`.
@@ -76,7 +120,8 @@ impl<R: Read> Splitter<R> {
     pub(crate) fn with_chunk(r: R, limit: u64, chunk: usize) -> Self {
         Splitter {
             r,
-            buf: Vec::new(),
+            buf: Arc::new(Vec::new()),
+            spare: VecDeque::new(),
             start: 0,
             search: 0,
             base: 0,
@@ -125,12 +170,12 @@ impl<R: Read> Splitter<R> {
 
     /// Index of the `F` of the next separator at or after `search`.
     fn find_separator(&mut self) -> Option<usize> {
+        let buf = &self.buf[..];
         let mut from = self.search;
-        while let Some(i) = self.finder.find(&self.buf[from..]) {
+        while let Some(i) = self.finder.find(&buf[from..]) {
             let p = from + i;
             if p >= 1
-                && (self.buf[p - 1] == b'\n'
-                    || (p >= 2 && self.buf[p - 1] == b'\r' && self.buf[p - 2] == b'\n'))
+                && (buf[p - 1] == b'\n' || (p >= 2 && buf[p - 1] == b'\r' && buf[p - 2] == b'\n'))
             {
                 return Some(p + 1);
             }
@@ -138,7 +183,7 @@ impl<R: Read> Splitter<R> {
         }
         // Nothing complete before the end; the tail is searched again after
         // the next refill.
-        self.search = self.buf.len().saturating_sub(5).max(self.start);
+        self.search = buf.len().saturating_sub(5).max(self.start);
         None
     }
 
@@ -148,7 +193,11 @@ impl<R: Read> Splitter<R> {
         let data = if self.dropped > 0 || size > self.limit {
             None
         } else {
-            Some(message_of(&self.buf[self.start..end]))
+            Some(Slice {
+                buf: Arc::clone(&self.buf),
+                start: self.start,
+                end,
+            })
         };
         let rec = Record {
             index: self.index,
@@ -178,20 +227,49 @@ impl<R: Read> Splitter<R> {
         }
         let keep_from = self.buf.len() - TAIL;
         self.dropped += (keep_from - self.start) as u64;
-        self.buf.drain(..keep_from);
-        self.base += keep_from as u64;
-        self.search = self.search.saturating_sub(keep_from);
-        self.start = 0;
+        self.restart(keep_from);
     }
 
     /// Moves the current record to the front of the buffer.
     fn compact(&mut self) {
-        if self.start == 0 {
-            return;
+        if self.start > 0 || Arc::strong_count(&self.buf) > 1 {
+            self.restart(self.start);
         }
-        self.buf.drain(..self.start);
-        self.base += self.start as u64;
-        self.search -= self.start;
+    }
+
+    /// Makes `buf[from..]` the whole of a buffer the splitter alone holds,
+    /// with room for a fill: in place if no record points into the buffer,
+    /// else in a free spare buffer or a new one.
+    fn restart(&mut self, from: usize) {
+        let keep = self.buf.len() - from;
+        let room = keep + self.chunk;
+        if let Some(v) = Arc::get_mut(&mut self.buf) {
+            v.drain(..from);
+            if v.capacity() > 2 * room {
+                v.shrink_to(room);
+            }
+            v.reserve_exact(self.chunk);
+        } else {
+            let mut next = match self.spare.iter().position(|b| Arc::strong_count(b) == 1) {
+                Some(i) => self.spare.remove(i).unwrap_or_default(),
+                None => Arc::default(),
+            };
+            // Unique: no copy.
+            let v = Arc::make_mut(&mut next);
+            v.clear();
+            if v.capacity() > room + self.chunk / 4 {
+                *v = Vec::new();
+            }
+            v.reserve_exact(room);
+            v.extend_from_slice(&self.buf[from..]);
+            let old = std::mem::replace(&mut self.buf, next);
+            if self.spare.len() >= SPARE {
+                self.spare.pop_front();
+            }
+            self.spare.push_back(old);
+        }
+        self.base += from as u64;
+        self.search = self.search.saturating_sub(from);
         self.start = 0;
     }
 
@@ -199,12 +277,18 @@ impl<R: Read> Splitter<R> {
     /// that the record being read is then reported broken: the bytes read
     /// before the error (already in the buffer) still yield their records.
     fn fill(&mut self) {
-        match (&mut self.r)
-            .take(self.chunk as u64)
-            .read_to_end(&mut self.buf)
-        {
+        // Unique after `compact`: no copy.
+        let v = Arc::make_mut(&mut self.buf);
+        match (&mut self.r).take(self.chunk as u64).read_to_end(v) {
             Ok(0) => self.eof = true,
-            Ok(_) => {}
+            Ok(n) => {
+                // A short read is most likely the end of a small file:
+                // records will pin this buffer, so it should not be much
+                // larger than what it holds.
+                if n < self.chunk && v.capacity() > 2 * v.len() + 4096 {
+                    v.shrink_to_fit();
+                }
+            }
             Err(e) => {
                 self.eof = true;
                 self.broken = Some(e);
@@ -215,7 +299,7 @@ impl<R: Read> Splitter<R> {
 
 /// The message inside a record: without the `From ` line, without the empty
 /// line that belongs to the next separator (or ends the file), mboxrd-unquoted.
-fn message_of(rec: &[u8]) -> Vec<u8> {
+pub(crate) fn message_of(rec: &[u8]) -> Cow<'_, [u8]> {
     let rec = if rec.ends_with(b"\r\n\r\n") {
         &rec[..rec.len() - 2]
     } else if rec.ends_with(b"\n\n") {
@@ -232,29 +316,29 @@ fn message_of(rec: &[u8]) -> Vec<u8> {
 }
 
 /// mboxrd unquoting: a line matching `>+From ` loses one `>`. Applied to
-/// mboxo too, where `>From ` was the writer's quoting of `From `.
-pub(crate) fn unquote(body: &[u8]) -> Vec<u8> {
-    let mut cut: Vec<usize> = Vec::new();
+/// mboxo too, where `>From ` was the writer's quoting of `From `. Borrows
+/// when there is nothing to unquote.
+pub(crate) fn unquote(body: &[u8]) -> Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut from = 0;
     for hit in memmem::find_iter(body, b">From ") {
         let mut j = hit;
         while j > 0 && body[j - 1] == b'>' {
             j -= 1;
         }
         if j == 0 || body[j - 1] == b'\n' {
-            cut.push(j);
+            let o = out.get_or_insert_with(|| Vec::with_capacity(body.len() - 1));
+            o.extend_from_slice(&body[from..j]);
+            from = j + 1;
         }
     }
-    if cut.is_empty() {
-        return body.to_vec();
+    match out {
+        None => Cow::Borrowed(body),
+        Some(mut o) => {
+            o.extend_from_slice(&body[from..]);
+            Cow::Owned(o)
+        }
     }
-    let mut out = Vec::with_capacity(body.len() - cut.len());
-    let mut from = 0;
-    for c in cut {
-        out.extend_from_slice(&body[from..c]);
-        from = c + 1;
-    }
-    out.extend_from_slice(&body[from..]);
-    out
 }
 
 #[cfg(test)]
@@ -269,7 +353,8 @@ mod tests {
             out.push((
                 r.offset,
                 r.bytes,
-                r.data.map(|d| String::from_utf8(d).unwrap()),
+                r.data
+                    .map(|d| String::from_utf8(d.message().into_owned()).unwrap()),
             ));
         }
         out
@@ -334,7 +419,8 @@ mod tests {
             b"From a\nA: 1\n\n>From me\n>>From you\nx >From no\n>Fromage\n",
             ["A: 1\n\nFrom me\n>From you\nx >From no\n>Fromage\n"]
         );
-        assert_eq!(unquote(b">From x"), b"From x");
+        assert_eq!(&*unquote(b">From x"), b"From x");
+        assert!(matches!(unquote(b"x >From y\n"), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -377,13 +463,184 @@ mod tests {
         }
         let mut s = Splitter::with_chunk(Cut(b"From a\nA\n\nFrom b\nB"), u64::MAX, 4);
         let first = s.next_record().unwrap().unwrap();
-        assert_eq!(first.data.as_deref(), Some(&b"A\n"[..]));
+        assert_eq!(&*first.data.unwrap().message(), b"A\n");
         let broken = s.next_record().unwrap().unwrap_err();
         assert_eq!((broken.index, broken.offset, broken.bytes), (1, 10, 8));
         assert!(s.next_record().is_none());
     }
 
+    /// The copying unquote the splitter had before records shared its
+    /// buffer, to check the borrowing one against.
+    fn unquote_copying(body: &[u8]) -> Vec<u8> {
+        let mut cut: Vec<usize> = Vec::new();
+        for hit in memmem::find_iter(body, b">From ") {
+            let mut j = hit;
+            while j > 0 && body[j - 1] == b'>' {
+                j -= 1;
+            }
+            if j == 0 || body[j - 1] == b'\n' {
+                cut.push(j);
+            }
+        }
+        let mut out = Vec::new();
+        let mut from = 0;
+        for c in cut {
+            out.extend_from_slice(&body[from..c]);
+            from = c + 1;
+        }
+        out.extend_from_slice(&body[from..]);
+        out
+    }
+
+    /// All records of `input`, held until the end (so that every fill must
+    /// carry the message being read over to another buffer), except those
+    /// whose index is a multiple of `drop_every` (dropped at once, so that
+    /// buffers also come free and are reused or compacted in place).
+    fn split_held(input: &[u8], chunk: usize, limit: u64, drop_every: u64) -> Vec<Record> {
+        let mut s = Splitter::with_chunk(input, limit, chunk);
+        let mut out = Vec::new();
+        while let Some(r) = s.next_record() {
+            let r = r.unwrap();
+            if r.index % drop_every != 0 {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn messages_straddling_fills_and_larger_than_a_fill() {
+        let mut input = Vec::new();
+        let mut want = Vec::new();
+        for (i, len) in [3usize, 200, 5, 1000, 64, 65, 63, 1]
+            .into_iter()
+            .enumerate()
+        {
+            let body: String = (0..len)
+                .map(|k| (b'a' + ((i + k) % 26) as u8) as char)
+                .collect();
+            let msg = format!("Subject: {i}\n\n>From {body}\n");
+            input.extend(format!("From m{i}\n").bytes());
+            input.extend(msg.replace(">From", ">>From").bytes());
+            input.extend(b"\n");
+            want.push(msg);
+        }
+        for chunk in [1, 2, 7, 64, 100, CHUNK] {
+            for drop_every in [1, 2, 3, u64::MAX] {
+                let got: Vec<String> = split_held(&input, chunk, u64::MAX, drop_every)
+                    .iter()
+                    .map(|r| {
+                        String::from_utf8(r.data.as_ref().unwrap().message().into_owned()).unwrap()
+                    })
+                    .collect();
+                let want: Vec<&String> = want
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i as u64 % drop_every != 0)
+                    .map(|(_, m)| m)
+                    .collect();
+                assert_eq!(
+                    got.iter().collect::<Vec<_>>(),
+                    want,
+                    "chunk {chunk}, drop every {drop_every}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn free_buffers_are_reused() {
+        let input: Vec<u8> = (0..2000)
+            .flat_map(|i| format!("From {i}\nS: {i}\n\nbody {i}\n\n").into_bytes())
+            .collect();
+        let buffers = |window: usize| {
+            let mut s = Splitter::with_chunk(&input[..], u64::MAX, 256);
+            let mut held = VecDeque::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut n = 0;
+            while let Some(r) = s.next_record() {
+                let d = r.unwrap().data.unwrap();
+                seen.insert(Arc::as_ptr(d.buffer()));
+                held.push_back(d);
+                if held.len() > window {
+                    held.pop_front();
+                }
+                n += 1;
+            }
+            assert_eq!(n, 2000);
+            seen.len()
+        };
+        // Records dropped at once: one buffer, compacted in place.
+        assert_eq!(buffers(0), 1);
+        // 40 records held (about 1 KiB, four fills): the buffers they lie
+        // in, the one being filled, and one not yet seen free; reused round,
+        // not one per fill (the stream is some 200 fills).
+        let n = buffers(40);
+        assert!((5..=8).contains(&n), "{n}");
+    }
+
+    #[test]
+    fn small_streams_do_not_pin_a_whole_fill() {
+        let input = b"From a\nA\n\nFrom b\nB\n";
+        let mut s = Splitter::new(&input[..], u64::MAX);
+        let r = s.next_record().unwrap().unwrap();
+        assert!(r.data.unwrap().buffer().capacity() < 8192);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn unquote_borrows_and_agrees_with_copying(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![">", ">From ", "From ", "\n", "\r\n", "a", " "]),
+                0..40,
+            ),
+        ) {
+            let body = parts.concat().into_bytes();
+            let got = unquote(&body);
+            proptest::prop_assert_eq!(&*got, &unquote_copying(&body)[..]);
+            proptest::prop_assert_eq!(matches!(got, Cow::Borrowed(_)), got.len() == body.len());
+        }
+
+        #[test]
+        fn held_records_agree_with_naive(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", "a", "Fro", "m "]),
+                0..40,
+            ),
+            chunk in 1usize..16,
+            limit in 0u64..64,
+            drop_every in 1u64..4,
+        ) {
+            let input: Vec<u8> = parts.concat().into_bytes();
+            let got = split_held(&input, chunk, limit, drop_every);
+            let want: Vec<(u64, u64)> = naive(&input)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i as u64 % drop_every != 0)
+                .map(|(_, w)| w)
+                .collect();
+            proptest::prop_assert_eq!(got.iter().map(|r| (r.offset, r.bytes)).collect::<Vec<_>>(), want.clone());
+            for (g, w) in got.iter().zip(&want) {
+                proptest::prop_assert_eq!(g.data.is_some(), w.1 <= limit);
+                let rec = &input[w.0 as usize..(w.0 + w.1) as usize];
+                if let Some(d) = &g.data {
+                    proptest::prop_assert_eq!(d.record(), rec);
+                    let mut old = rec;
+                    if old.ends_with(b"\r\n\r\n") {
+                        old = &old[..old.len() - 2];
+                    } else if old.ends_with(b"\n\n") {
+                        old = &old[..old.len() - 1];
+                    }
+                    let body = match memchr::memchr(b'\n', old) {
+                        Some(nl) if old.starts_with(b"From ") => &old[nl + 1..],
+                        None if old.starts_with(b"From ") => &[][..],
+                        _ => old,
+                    };
+                    proptest::prop_assert_eq!(&d.message()[..], &unquote_copying(body)[..]);
+                }
+            }
+        }
+
         #[test]
         fn streaming_agrees_with_naive(
             parts in proptest::collection::vec(

@@ -43,11 +43,17 @@
 //! One thread reads and splits the inputs into batches of messages (256
 //! messages or 4 MiB), several batches are classified at once on a rayon
 //! pool of [`Scanner::threads`] threads, and the iterator puts the items
-//! back in input order. At most 2 × threads + 4 batches are in flight
-//! (each bounded by [`Scanner::batch`] plus one message), so memory is
-//! bounded by the thread count and the largest message, not by the
-//! archive: an mbox is read in 256 KiB chunks, never whole, and a message
-//! over [`Scanner::max_message_size`] is counted and skipped, never held.
+//! back in input order. An mbox is read in fills of 2 MiB, never whole, and
+//! its messages are not copied out: each is a range of the fill it lies in,
+//! which it keeps alive, and the `From ` line and mboxrd quoting are dealt
+//! with on the classifier threads. A batch's 4 MiB count the whole of every
+//! fill its messages lie in (a fill is 2 MiB plus the part of a message
+//! carried over from the previous one), so a batch holds at most
+//! [`Scanner::batch`] bytes, or one fill or file if that is larger. At most
+//! 2 × threads + 4 batches are in flight, so memory is bounded by the thread
+//! count and the largest message, not by the archive; a message over
+//! [`Scanner::max_message_size`] is counted and skipped, never held whole
+//! (the reader keeps at most the limit plus one fill of it).
 //!
 //! # Errors
 //!
@@ -364,8 +370,10 @@ impl Scanner {
         self
     }
 
-    /// Messages per batch handed to the pool (default 256); with
-    /// `batch_bytes` (default 4 MiB) it bounds the memory in flight.
+    /// Messages per batch handed to the pool (default 256); with `bytes`
+    /// (default 4 MiB) it bounds the memory in flight. `bytes` counts the
+    /// one-message files of a batch, and the whole of every mbox fill its
+    /// messages lie in (see the module documentation).
     pub fn batch(mut self, messages: usize, bytes: u64) -> Scanner {
         self.cfg.batch_messages = messages.max(1);
         self.cfg.batch_bytes = bytes.max(1);
@@ -462,12 +470,10 @@ fn run(clf: &Classifier, job: input::Job) -> ScanItem {
         work,
     } = job;
     let result = match work {
-        input::Work::Classify(data) => catch_unwind(AssertUnwindSafe(|| clf.classify(&data)))
-            .map_err(|p| ScanError::Panic {
-                path: source.to_path_buf(),
-                index,
-                message: panic_message(&*p),
-            }),
+        input::Work::Classify(data) => classify(clf, &data, &source, index),
+        // The `From ` line and mboxrd quoting go here, on the classifier's
+        // thread, not on the reading one; borrowed when nothing is quoted.
+        input::Work::Record(rec) => classify(clf, &rec.message(), &source, index),
         input::Work::Failed(e) => Err(e),
     };
     ScanItem {
@@ -477,6 +483,20 @@ fn run(clf: &Classifier, job: input::Job) -> ScanItem {
         bytes,
         result,
     }
+}
+
+/// Classifies one message; a panic becomes an error item.
+fn classify(
+    clf: &Classifier,
+    data: &[u8],
+    source: &Path,
+    index: u64,
+) -> Result<Verdict, ScanError> {
+    catch_unwind(AssertUnwindSafe(|| clf.classify(data))).map_err(|p| ScanError::Panic {
+        path: source.to_path_buf(),
+        index,
+        message: panic_message(&*p),
+    })
 }
 
 /// One message of an mbox, as [`mbox_messages`] yields it.
@@ -524,7 +544,7 @@ impl<R: Read> Iterator for MboxMessages<R> {
                 index: r.index,
                 offset: r.offset,
                 bytes: r.bytes,
-                data: r.data.unwrap_or_default(),
+                data: r.data.map(|d| d.message().into_owned()).unwrap_or_default(),
             }),
             Err(b) => Err(b.error),
         })
