@@ -430,3 +430,63 @@ fn empty_inputs() {
     let (items, _) = scan_all(&scanner(), Vec::<Input>::new());
     assert!(items.is_empty());
 }
+
+#[test]
+fn mbox_messages_are_numbered_per_stream_in_any_batching() {
+    // The reader does not count the messages of an mbox (the classifier
+    // threads split it); items and their errors are numbered in order.
+    let big = format!("{}{}\n", clean(2), "x".repeat(5000));
+    let msgs = vec![clean(1), big, scam(3, WALLETS[0], 1200, 6), clean(4)];
+    let text = mbox(&msgs);
+    for batch in [1, 2, 256] {
+        let inputs = vec![
+            Input::reader("a", std::io::Cursor::new(text.clone())),
+            Input::reader("b", std::io::Cursor::new(text.clone())),
+            Input::reader("a", std::io::Cursor::new(text.clone())),
+        ];
+        let s = scanner().max_message_size(2000).batch(batch, 1);
+        let (items, _) = scan_all(&s, inputs);
+        let got: Vec<(String, u64)> = items
+            .iter()
+            .map(|i| (i.source.display().to_string(), i.index))
+            .collect();
+        let want: Vec<(String, u64)> = ["a", "b", "a"]
+            .iter()
+            .flat_map(|s| (0..4).map(move |i| (s.to_string(), i)))
+            .collect();
+        assert_eq!(got, want, "batch {batch}");
+        for i in items.iter().filter(|i| i.index == 1) {
+            assert!(matches!(
+                i.result,
+                Err(ScanError::TooLarge { index: 1, .. })
+            ));
+        }
+        let offsets: Vec<u64> = items[..4].iter().map(|i| i.offset.unwrap()).collect();
+        assert_eq!(offsets[0], 0);
+        assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+    }
+}
+
+#[test]
+fn a_message_larger_than_a_fill_and_the_limit_is_dropped_as_read_and_numbered() {
+    let huge = format!("{}{}\n", clean(2), "y\n".repeat(3 << 20));
+    let text = mbox(&[clean(1), huge.clone(), clean(3)]);
+    let s = scanner().max_message_size(2000);
+    let (items, _) = scan_all(&s, vec![Input::reader("m", std::io::Cursor::new(text))]);
+    assert_eq!(items.iter().map(|i| i.index).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(
+        labels(&items),
+        [Some(Label::Clean), None, Some(Label::Clean)]
+    );
+    match &items[1].result {
+        Err(ScanError::TooLarge { index: 1, size, .. }) => {
+            assert_eq!(*size, items[1].bytes);
+            assert!(*size > huge.len() as u64);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        items[2].offset,
+        Some(items[1].offset.unwrap() + items[1].bytes)
+    );
+}

@@ -12,23 +12,34 @@ use std::sync::Arc;
 use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
-use super::mbox::{Broken, Record, Slice, Splitter};
+use super::mbox::{Block, Broken, Piece, Record, Splitter};
 use super::{Config, Input, Progress, ScanError};
 
 /// One message to classify, or the error that stands for it.
 pub(crate) struct Job {
     pub source: Arc<Path>,
+    /// Meaningless for the jobs of an mbox (see `stream`).
     pub index: u64,
     pub offset: Option<u64>,
     pub bytes: u64,
     pub work: Work,
+    /// For the jobs of an mbox, a number for the stream, unique in the scan
+    /// and never 0: the reader does not count the records of a block, so
+    /// the items of a stream are numbered as they are handed out, in order.
+    /// 0 for the rest, whose `index` is right.
+    pub stream: u64,
 }
 
 pub(crate) enum Work {
     /// A one-message file, read whole.
     Classify(Vec<u8>),
-    /// An mbox record, still with its `From ` line and mboxrd quoting.
-    Record(Slice),
+    /// Whole mbox records, still with their `From ` lines and mboxrd
+    /// quoting, to be told apart and classified; those over `limit` are
+    /// [`ScanError::TooLarge`].
+    Block {
+        block: Block,
+        limit: u64,
+    },
     Failed(ScanError),
 }
 
@@ -54,6 +65,7 @@ pub(crate) fn produce(
             last_buffer: None,
             cfg,
         },
+        streams: 0,
         cfg,
         progress,
     };
@@ -89,15 +101,16 @@ impl Batcher {
     fn push(&mut self, job: Job) -> bool {
         let add = match &job.work {
             Work::Classify(d) => d.len() as u64,
-            Work::Record(r) => {
-                // Records come in stream order, so the buffers of a batch
+            Work::Block { block, .. } => {
+                // Blocks come in stream order, so the buffers of a batch
                 // are met one after the other.
-                let b = Arc::as_ptr(r.buffer()) as usize;
+                let buffer = block.data.buffer();
+                let b = Arc::as_ptr(buffer) as usize;
                 if self.last_buffer == Some(b) {
                     0
                 } else {
                     self.last_buffer = Some(b);
-                    r.buffer().len() as u64
+                    buffer.len() as u64
                 }
             }
             Work::Failed(_) => 0,
@@ -131,6 +144,8 @@ impl Batcher {
 
 struct Reader<'a> {
     out: Batcher,
+    /// mbox streams met so far.
+    streams: u64,
     cfg: Config,
     progress: &'a Progress,
 }
@@ -152,6 +167,7 @@ impl Reader<'_> {
             offset: None,
             bytes: 0,
             work: Work::Failed(error),
+            stream: 0,
         })
     }
 
@@ -306,47 +322,42 @@ impl Reader<'_> {
 
     fn mbox(&mut self, source: Arc<Path>, r: impl Read, gz: bool) -> bool {
         let limit = self.cfg.max_message_size;
+        self.streams += 1;
+        let stream = self.streams;
         let mut split = Splitter::new(r, limit);
-        while let Some(rec) = split.next_record() {
-            let job = match rec {
-                Ok(Record {
-                    index,
-                    offset,
-                    bytes,
-                    data,
-                }) => {
-                    let work = match data {
-                        Some(d) => Work::Record(d),
-                        None => Work::Failed(ScanError::TooLarge {
-                            path: source.to_path_buf(),
-                            index,
-                            size: bytes,
-                            limit,
-                        }),
-                    };
-                    Job {
-                        source: Arc::clone(&source),
-                        index,
-                        offset: Some(offset),
-                        bytes,
-                        work,
-                    }
+        while let Some(piece) = split.next_piece() {
+            let (offset, bytes, work) = match piece {
+                Piece::Block(block) => {
+                    let offset = block.offset;
+                    let bytes = block.data.record().len() as u64;
+                    (offset, bytes, Work::Block { block, limit })
                 }
-                Err(Broken {
-                    index,
+                Piece::Record(Record { offset, bytes, .. }) => {
+                    let err = ScanError::TooLarge {
+                        path: source.to_path_buf(),
+                        index: 0,
+                        size: bytes,
+                        limit,
+                    };
+                    (offset, bytes, Work::Failed(err))
+                }
+                Piece::Broken(Broken {
                     offset,
                     bytes,
                     error,
+                    ..
                 }) => {
-                    let err = self.stream_error(&source, index, offset + bytes, error, gz);
-                    Job {
-                        source: Arc::clone(&source),
-                        index,
-                        offset: Some(offset),
-                        bytes,
-                        work: Work::Failed(err),
-                    }
+                    let err = self.stream_error(&source, 0, offset + bytes, error, gz);
+                    (offset, bytes, Work::Failed(err))
                 }
+            };
+            let job = Job {
+                source: Arc::clone(&source),
+                index: 0,
+                offset: Some(offset),
+                bytes,
+                work,
+                stream,
             };
             if !self.out.push(job) {
                 return false;
@@ -394,6 +405,7 @@ impl Reader<'_> {
             offset: None,
             bytes,
             work,
+            stream: 0,
         })
     }
 

@@ -9,16 +9,21 @@
 //! quoting (`>From `, `>>From ` … at a line start) loses one `>`.
 //!
 //! The splitter reads the stream in fills of [`CHUNK`] bytes into a shared
-//! buffer, and a record is a range of that buffer, not a copy: the reading
-//! thread only finds the separators. Stripping the `From ` line and mboxrd
-//! unquoting ([`Slice::message`]) are left to whoever classifies the record,
-//! and borrow the buffer when there is nothing to unquote. Before each fill
-//! the message being read (the tail of the buffer) moves to the front of the
-//! buffer in place when no record points into it any more, or else to a
-//! free buffer, one that earlier records pointed into and that has been let
-//! go since (or a new one). A message over the size limit is counted and
-//! skipped, never held, so the splitter holds the current message plus one
-//! fill, and the buffers the records not yet dropped lie in.
+//! buffer, and a record is a range of that buffer, not a copy. Stripping the
+//! `From ` line and mboxrd unquoting ([`Slice::message`]) are left to
+//! whoever classifies the record, and borrow the buffer when there is
+//! nothing to unquote. For the scanner, [`Splitter::next_piece`] does even
+//! less: it only finds the last separator in each fill and hands over the
+//! records before it as one [`Block`], which the classifier threads split
+//! ([`Block::records`]); [`Splitter::next_record`] splits records one by one.
+//!
+//! Before each fill the message being read (the tail of the buffer) moves to
+//! the front of the buffer in place when no record points into it any more,
+//! or else to a free buffer, one that earlier records pointed into and that
+//! has been let go since (or a new one). A message over the size limit is
+//! counted and skipped, never held whole, so the splitter holds the current
+//! message (up to the limit) plus one fill, and the buffers the records not
+//! yet dropped lie in.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -75,10 +80,68 @@ impl Slice {
     }
 }
 
+/// Whole records, one after the other, as [`Splitter::next_piece`] cuts
+/// them: the reader only finds where the last of them ends, and whoever
+/// classifies them splits them with [`Block::records`].
+#[derive(Debug)]
+pub(crate) struct Block {
+    /// Stream offset of the first record's `From ` line.
+    pub offset: u64,
+    pub data: Slice,
+}
+
+impl Block {
+    /// The records of the block with their stream offsets, as
+    /// [`Splitter::next_record`] would cut them.
+    pub(crate) fn records(&self) -> Vec<(u64, Slice)> {
+        let b = self.data.record();
+        let finder = memmem::Finder::new(b"\nFrom ");
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut from = 0;
+        while let Some(i) = finder.find(&b[from..]) {
+            let p = from + i;
+            from = p + 1;
+            if is_separator(b, p) {
+                out.push((start, p + 1));
+                start = p + 1;
+            }
+        }
+        out.push((start, b.len()));
+        out.into_iter()
+            .map(|(s, e)| {
+                let slice = Slice {
+                    buf: Arc::clone(&self.data.buf),
+                    start: self.data.start + s,
+                    end: self.data.start + e,
+                };
+                (self.offset + s as u64, slice)
+            })
+            .collect()
+    }
+}
+
+/// What [`Splitter::next_piece`] yields.
+#[derive(Debug)]
+pub(crate) enum Piece {
+    /// Whole records, not yet told apart.
+    Block(Block),
+    /// A record over the size limit whose bytes were dropped as they came
+    /// (`data` is `None`); its `index` is meaningless.
+    Record(Record),
+    /// The stream broke.
+    Broken(Broken),
+}
+
+/// `\nFrom ` at `p` of `b` opens a record at `p + 1`: an empty line (`\n`
+/// or `\r\n`) comes before it.
+fn is_separator(b: &[u8], p: usize) -> bool {
+    p >= 1 && (b[p - 1] == b'\n' || (p >= 2 && b[p - 1] == b'\r' && b[p - 2] == b'\n'))
+}
+
 /// A read error in the middle of a stream: the message being read is lost.
 #[derive(Debug)]
 pub(crate) struct Broken {
-    pub index: u64,
     pub offset: u64,
     /// Bytes of the broken message read before the error.
     pub bytes: u64,
@@ -88,7 +151,10 @@ pub(crate) struct Broken {
 /// Splits a byte stream into mbox records.
 pub(crate) struct Splitter<R> {
     r: R,
+    /// The bytes read are `buf[..len]`; the rest is room for the next fill,
+    /// kept initialised so that reading into it does not clear it first.
     buf: Arc<Vec<u8>>,
+    len: usize,
     /// Buffers records were cut from, for reuse when they are free again.
     spare: VecDeque<Arc<Vec<u8>>>,
     /// Start of the current record in `buf`.
@@ -121,6 +187,7 @@ impl<R: Read> Splitter<R> {
         Splitter {
             r,
             buf: Arc::new(Vec::new()),
+            len: 0,
             spare: VecDeque::new(),
             start: 0,
             search: 0,
@@ -150,14 +217,13 @@ impl<R: Read> Splitter<R> {
                 self.done = true;
                 if let Some(error) = self.broken.take() {
                     return Some(Err(Broken {
-                        index: self.index,
                         offset: self.rec_offset,
-                        bytes: self.dropped + (self.buf.len() - self.start) as u64,
+                        bytes: self.dropped + (self.len - self.start) as u64,
                         error,
                     }));
                 }
-                if self.start < self.buf.len() || self.dropped > 0 {
-                    let end = self.buf.len();
+                if self.start < self.len || self.dropped > 0 {
+                    let end = self.len;
                     return Some(Ok(self.take(end)));
                 }
                 return None;
@@ -168,15 +234,102 @@ impl<R: Read> Splitter<R> {
         }
     }
 
+    /// The next piece of the stream: the records up to the last separator
+    /// in the buffer as one [`Block`] (the reader does not look for the
+    /// others), an oversize record, or a broken stream (then the end); `None`
+    /// at the end. Records are numbered by whoever counts the pieces' records
+    /// in order: the pieces do not know their records' numbers.
+    pub(crate) fn next_piece(&mut self) -> Option<Piece> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if self.dropped > 0 {
+                // Where the oversize record ends.
+                if let Some(q) = self.find_separator() {
+                    return Some(Piece::Record(self.take(q)));
+                }
+            } else if let Some(q) = self.find_last_separator() {
+                return Some(Piece::Block(self.take_block(q)));
+            }
+            if self.eof {
+                self.done = true;
+                if let Some(error) = self.broken.take() {
+                    return Some(Piece::Broken(Broken {
+                        offset: self.rec_offset,
+                        bytes: self.dropped + (self.len - self.start) as u64,
+                        error,
+                    }));
+                }
+                let end = self.len;
+                if self.dropped > 0 {
+                    return Some(Piece::Record(self.take(end)));
+                }
+                if self.start < end {
+                    return Some(Piece::Block(self.take_block(end)));
+                }
+                return None;
+            }
+            self.drop_oversize();
+            self.compact();
+            self.fill();
+        }
+    }
+
+    /// Index of the `F` of the last separator at or after `search`.
+    fn find_last_separator(&mut self) -> Option<usize> {
+        let buf = &self.buf[..self.len];
+        let from = self.search;
+        // Windows searched forward (the forward finder is vectorised, the
+        // reverse one is not), from the end back, growing: the last
+        // separator is usually within a message of the end.
+        let mut end = buf.len();
+        let mut width = 16 << 10;
+        while end > from {
+            let lo = end.saturating_sub(width).max(from);
+            let mut last = None;
+            for i in self.finder.find_iter(&buf[lo..end]) {
+                if is_separator(buf, lo + i) {
+                    last = Some(lo + i + 1);
+                }
+            }
+            if last.is_some() {
+                return last;
+            }
+            if lo == from {
+                break;
+            }
+            // A needle that starts before `lo` may end in the next window.
+            end = lo + 5;
+            width *= 2;
+        }
+        self.search = buf.len().saturating_sub(5).max(self.start);
+        None
+    }
+
+    /// Cuts the records up to `end` as a block.
+    fn take_block(&mut self, end: usize) -> Block {
+        let block = Block {
+            offset: self.rec_offset,
+            data: Slice {
+                buf: Arc::clone(&self.buf),
+                start: self.start,
+                end,
+            },
+        };
+        self.rec_offset = self.base + end as u64;
+        self.start = end;
+        self.search = end;
+        block
+    }
+
     /// Index of the `F` of the next separator at or after `search`.
     fn find_separator(&mut self) -> Option<usize> {
-        let buf = &self.buf[..];
+        let buf = &self.buf[..self.len];
         let mut from = self.search;
         while let Some(i) = self.finder.find(&buf[from..]) {
             let p = from + i;
-            if p >= 1
-                && (buf[p - 1] == b'\n' || (p >= 2 && buf[p - 1] == b'\r' && buf[p - 2] == b'\n'))
-            {
+            if is_separator(buf, p) {
                 return Some(p + 1);
             }
             from = p + 1;
@@ -219,13 +372,13 @@ impl<R: Read> Splitter<R> {
         const TAIL: usize = 8;
         // The last five bytes may open the next record ("\nFrom" awaiting its
         // space), so the record is surely over the limit only beyond them.
-        let held = (self.buf.len() - self.start) as u64;
+        let held = (self.len - self.start) as u64;
         if self.dropped + held <= self.limit.saturating_add(TAIL as u64)
-            || self.buf.len() - self.start <= TAIL
+            || self.len - self.start <= TAIL
         {
             return;
         }
-        let keep_from = self.buf.len() - TAIL;
+        let keep_from = self.len - TAIL;
         self.dropped += (keep_from - self.start) as u64;
         self.restart(keep_from);
     }
@@ -241,14 +394,14 @@ impl<R: Read> Splitter<R> {
     /// with room for a fill: in place if no record points into the buffer,
     /// else in a free spare buffer or a new one.
     fn restart(&mut self, from: usize) {
-        let keep = self.buf.len() - from;
+        let keep = self.len - from;
         let room = keep + self.chunk;
         if let Some(v) = Arc::get_mut(&mut self.buf) {
-            v.drain(..from);
-            if v.capacity() > 2 * room {
-                v.shrink_to(room);
+            v.copy_within(from..self.len, 0);
+            if v.len() > 2 * room {
+                v.truncate(room);
+                v.shrink_to_fit();
             }
-            v.reserve_exact(self.chunk);
         } else {
             let mut next = match self.spare.iter().position(|b| Arc::strong_count(b) == 1) {
                 Some(i) => self.spare.remove(i).unwrap_or_default(),
@@ -256,42 +409,57 @@ impl<R: Read> Splitter<R> {
             };
             // Unique: no copy.
             let v = Arc::make_mut(&mut next);
-            v.clear();
-            if v.capacity() > room + self.chunk / 4 {
+            if v.len() > room + self.chunk / 4 {
                 *v = Vec::new();
             }
-            v.reserve_exact(room);
-            v.extend_from_slice(&self.buf[from..]);
+            if v.len() < room {
+                v.resize(room, 0);
+            }
+            v[..keep].copy_from_slice(&self.buf[from..self.len]);
             let old = std::mem::replace(&mut self.buf, next);
             if self.spare.len() >= SPARE {
                 self.spare.pop_front();
             }
             self.spare.push_back(old);
         }
+        self.len = keep;
         self.base += from as u64;
         self.search = self.search.saturating_sub(from);
         self.start = 0;
     }
 
-    /// Reads the next chunk. A read error ends the stream like EOF, except
-    /// that the record being read is then reported broken: the bytes read
-    /// before the error (already in the buffer) still yield their records.
+    /// Reads the next chunk (less while the buffer is growing: a small
+    /// stream gets a small buffer). A read error ends the stream like EOF,
+    /// except that the record being read is then reported broken: the bytes
+    /// read before the error (already in the buffer) still yield their
+    /// records.
     fn fill(&mut self) {
         // Unique after `compact`: no copy.
         let v = Arc::make_mut(&mut self.buf);
-        match (&mut self.r).take(self.chunk as u64).read_to_end(v) {
-            Ok(0) => self.eof = true,
-            Ok(n) => {
-                // A short read is most likely the end of a small file:
-                // records will pin this buffer, so it should not be much
-                // larger than what it holds.
-                if n < self.chunk && v.capacity() > 2 * v.len() + 4096 {
-                    v.shrink_to_fit();
+        let want = self.len + self.chunk;
+        if v.len() < want {
+            let grown = (2 * v.len()).max(self.len + self.chunk.min(4096));
+            v.resize(grown.min(want), 0);
+        }
+        let end = v.len().min(want);
+        let mut got = 0;
+        while self.len < end {
+            match self.r.read(&mut v[self.len..end]) {
+                Ok(0) => {
+                    // Asked again at the next fill if this one got anything.
+                    self.eof = got == 0;
+                    break;
                 }
-            }
-            Err(e) => {
-                self.eof = true;
-                self.broken = Some(e);
+                Ok(n) => {
+                    self.len += n;
+                    got += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.eof = true;
+                    self.broken = Some(e);
+                    break;
+                }
             }
         }
     }
@@ -358,6 +526,21 @@ mod tests {
             ));
         }
         out
+    }
+
+    /// A reader that fails at the end of its bytes.
+    struct Cut<'a>(&'a [u8]);
+
+    impl Read for Cut<'_> {
+        fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut"));
+            }
+            let n = b.len().min(self.0.len());
+            b[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
     }
 
     /// The obvious whole-buffer splitter the streaming one must agree with.
@@ -449,23 +632,11 @@ mod tests {
 
     #[test]
     fn broken_stream_reports_the_message_being_read() {
-        struct Cut<'a>(&'a [u8]);
-        impl Read for Cut<'_> {
-            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
-                if self.0.is_empty() {
-                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut"));
-                }
-                let n = b.len().min(self.0.len());
-                b[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let mut s = Splitter::with_chunk(Cut(b"From a\nA\n\nFrom b\nB"), u64::MAX, 4);
         let first = s.next_record().unwrap().unwrap();
         assert_eq!(&*first.data.unwrap().message(), b"A\n");
         let broken = s.next_record().unwrap().unwrap_err();
-        assert_eq!((broken.index, broken.offset, broken.bytes), (1, 10, 8));
+        assert_eq!((broken.offset, broken.bytes), (10, 8));
         assert!(s.next_record().is_none());
     }
 
@@ -506,6 +677,74 @@ mod tests {
             }
         }
         out
+    }
+
+    /// Records as the scanner gets them: pieces from the reader, blocks
+    /// split by the worker, the limit applied to the records of a block.
+    fn split_blocks(input: &[u8], chunk: usize, limit: u64) -> Vec<(u64, u64, Option<String>)> {
+        let mut s = Splitter::with_chunk(input, limit, chunk);
+        let mut out = Vec::new();
+        let mut blocks = Vec::new();
+        while let Some(p) = s.next_piece() {
+            match p {
+                Piece::Block(b) => {
+                    assert!(!b.data.record().is_empty());
+                    for (offset, r) in b.records() {
+                        let bytes = r.record().len() as u64;
+                        let data = (bytes <= limit)
+                            .then(|| String::from_utf8(r.message().into_owned()).unwrap());
+                        out.push((offset, bytes, data));
+                    }
+                    // Held, so that later fills cannot reuse its buffer.
+                    blocks.push(b);
+                }
+                Piece::Record(r) => {
+                    assert!(r.data.is_none());
+                    out.push((r.offset, r.bytes, None));
+                }
+                Piece::Broken(b) => panic!("{b:?}"),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn blocks_split_like_records() {
+        let mut input = Vec::new();
+        // Lengths around the backward search's windows (16 KiB, doubling);
+        // bodies full of `From ` lines that are not separators.
+        for (i, len) in [
+            3usize, 200, 5, 10_000, 64, 65, 63, 1, 40_000, 16_380, 100_000, 7,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = "x\nFrom y\n>From z\n".repeat(len / 16);
+            input.extend(format!("From m{i}\nS: {i}\n\n>From {body}\n\n").bytes());
+        }
+        for chunk in [1, 2, 7, 64, 100, 4096, CHUNK] {
+            for limit in [u64::MAX, 1000, 0] {
+                assert_eq!(
+                    split_blocks(&input, chunk, limit),
+                    split(&input, chunk, limit),
+                    "chunk {chunk}, limit {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn broken_stream_in_blocks() {
+        let mut s = Splitter::with_chunk(Cut(b"From a\nA\n\nFrom b\nB"), u64::MAX, 4);
+        let Some(Piece::Block(b)) = s.next_piece() else {
+            panic!()
+        };
+        assert_eq!((b.offset, b.records().len()), (0, 1));
+        let Some(Piece::Broken(broken)) = s.next_piece() else {
+            panic!()
+        };
+        assert_eq!((broken.offset, broken.bytes), (10, 8));
+        assert!(s.next_piece().is_none());
     }
 
     #[test]
@@ -584,7 +823,7 @@ mod tests {
         let input = b"From a\nA\n\nFrom b\nB\n";
         let mut s = Splitter::new(&input[..], u64::MAX);
         let r = s.next_record().unwrap().unwrap();
-        assert!(r.data.unwrap().buffer().capacity() < 8192);
+        assert!(r.data.unwrap().buffer().len() <= 4096);
     }
 
     proptest::proptest! {
@@ -599,6 +838,19 @@ mod tests {
             let got = unquote(&body);
             proptest::prop_assert_eq!(&*got, &unquote_copying(&body)[..]);
             proptest::prop_assert_eq!(matches!(got, Cow::Borrowed(_)), got.len() == body.len());
+        }
+
+        #[test]
+        fn blocks_agree_with_records(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", "a", "Fro", "m "]),
+                0..40,
+            ),
+            chunk in 1usize..16,
+            limit in 0u64..64,
+        ) {
+            let input: Vec<u8> = parts.concat().into_bytes();
+            proptest::prop_assert_eq!(split_blocks(&input, chunk, limit), split(&input, chunk, limit));
         }
 
         #[test]

@@ -40,20 +40,23 @@
 //!
 //! # Order, parallelism and memory
 //!
-//! One thread reads and splits the inputs into batches of messages (256
-//! messages or 4 MiB), several batches are classified at once on a rayon
-//! pool of [`Scanner::threads`] threads, and the iterator puts the items
-//! back in input order. An mbox is read in fills of 2 MiB, never whole, and
-//! its messages are not copied out: each is a range of the fill it lies in,
-//! which it keeps alive, and the `From ` line and mboxrd quoting are dealt
-//! with on the classifier threads. A batch's 4 MiB count the whole of every
-//! fill its messages lie in (a fill is 2 MiB plus the part of a message
-//! carried over from the previous one), so a batch holds at most
-//! [`Scanner::batch`] bytes, or one fill or file if that is larger. At most
-//! 2 × threads + 4 batches are in flight, so memory is bounded by the thread
-//! count and the largest message, not by the archive; a message over
-//! [`Scanner::max_message_size`] is counted and skipped, never held whole
-//! (the reader keeps at most the limit plus one fill of it).
+//! One thread reads the inputs and hands them on in batches (256 messages
+//! or 4 MiB), several batches are classified at once on a rayon pool of
+//! [`Scanner::threads`] threads, and the iterator puts the items back in
+//! input order. An mbox is read in fills of 2 MiB, never whole, and its
+//! messages are not copied out: the reading thread only finds the last
+//! message boundary in each fill, and the classifier threads tell the
+//! messages before it apart, strip their `From ` lines and undo mboxrd
+//! quoting, reading them where they lie in the fill, which they keep alive
+//! (the messages of one fill count as one message towards the 256). A
+//! batch's 4 MiB count the whole of every fill its messages lie in (a fill
+//! is 2 MiB plus the part of a message carried over from the previous one),
+//! so a batch holds at most [`Scanner::batch`] bytes, or one fill or file if
+//! that is larger. At most 2 × threads + 4 batches are in flight, so memory
+//! is bounded by the thread count and the largest message, not by the
+//! archive; a message over [`Scanner::max_message_size`] is counted and
+//! skipped, never held whole (the reader keeps at most the limit plus one
+//! fill of it).
 //!
 //! # Errors
 //!
@@ -370,7 +373,8 @@ impl Scanner {
         self
     }
 
-    /// Messages per batch handed to the pool (default 256); with `bytes`
+    /// Messages per batch handed to the pool (default 256; the messages of
+    /// one mbox fill count as one, see the module documentation); with `bytes`
     /// (default 4 MiB) it bounds the memory in flight. `bytes` counts the
     /// one-message files of a batch, and the whole of every mbox fill its
     /// messages lie in (see the module documentation).
@@ -406,7 +410,7 @@ impl Scanner {
         // Two batches may wait in each queue: the reader runs ahead of the
         // pool, the pool ahead of the consumer, and no further.
         let (job_tx, job_rx) = sync_channel::<Vec<input::Job>>(1);
-        let (item_tx, item_rx) = channel::<(u64, Vec<ScanItem>)>();
+        let (item_tx, item_rx) = channel::<(u64, Vec<Done>)>();
         // Batches classified but not yet handed out are bounded by tokens
         // the consumer gives back, so that memory stays bounded while
         // several batches are in the pool at once (no idle thread waiting
@@ -431,8 +435,8 @@ impl Scanner {
                 let tx = item_tx.clone();
                 let clf = clf.clone();
                 pool.spawn(move || {
-                    let items: Vec<ScanItem> =
-                        batch.into_par_iter().map(|j| run(&clf, j)).collect();
+                    let items: Vec<Done> =
+                        batch.into_par_iter().flat_map(|j| run(&clf, j)).collect();
                     let _ = tx.send((seq, items));
                 });
             }
@@ -443,6 +447,7 @@ impl Scanner {
             next_seq: 0,
             tokens: token_tx,
             current: Vec::new().into_iter(),
+            stream: (0, 0),
             stats: ScanStats::default(),
             progress,
             threads: vec![reader, dispatcher],
@@ -461,27 +466,74 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
         })
 }
 
-fn run(clf: &Classifier, job: input::Job) -> ScanItem {
+/// An item and the mbox stream it belongs to (0: none), for numbering.
+type Done = (ScanItem, u64);
+
+/// The items of one job: one, or those of a block of mbox records.
+fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
     let input::Job {
         source,
         index,
         offset,
         bytes,
         work,
+        stream,
     } = job;
     let result = match work {
         input::Work::Classify(data) => classify(clf, &data, &source, index),
-        // The `From ` line and mboxrd quoting go here, on the classifier's
-        // thread, not on the reading one; borrowed when nothing is quoted.
-        input::Work::Record(rec) => classify(clf, &rec.message(), &source, index),
         input::Work::Failed(e) => Err(e),
+        // Telling the records apart, the `From ` line and mboxrd quoting
+        // are done here, on the classifier threads, not on the reading one.
+        input::Work::Block { block, limit } => {
+            return block
+                .records()
+                .into_par_iter()
+                .map(|(offset, rec)| {
+                    let bytes = rec.record().len() as u64;
+                    let result = if bytes > limit {
+                        Err(ScanError::TooLarge {
+                            path: source.to_path_buf(),
+                            index: 0,
+                            size: bytes,
+                            limit,
+                        })
+                    } else {
+                        // Borrowed when nothing is quoted.
+                        classify(clf, &rec.message(), &source, 0)
+                    };
+                    let item = ScanItem {
+                        source: Arc::clone(&source),
+                        index: 0,
+                        offset: Some(offset),
+                        bytes,
+                        result,
+                    };
+                    (item, stream)
+                })
+                .collect();
+        }
     };
-    ScanItem {
+    let item = ScanItem {
         source,
         index,
         offset,
         bytes,
         result,
+    };
+    vec![(item, stream)]
+}
+
+/// Numbers an item of an mbox: its `index`, and the one in its error.
+fn set_index(item: &mut ScanItem, i: u64) {
+    item.index = i;
+    if let Err(
+        ScanError::TooLarge { index, .. }
+        | ScanError::Gzip { index, .. }
+        | ScanError::DecompressionLimit { index, .. }
+        | ScanError::Panic { index, .. },
+    ) = &mut item.result
+    {
+        *index = i;
     }
 }
 
@@ -573,12 +625,14 @@ pub(crate) struct Progress {
 /// Dropping it stops the background threads at their next batch.
 #[derive(Debug)]
 pub struct Scan {
-    rx: Receiver<(u64, Vec<ScanItem>)>,
+    rx: Receiver<(u64, Vec<Done>)>,
     /// Batches that came back ahead of their turn.
-    pending: BTreeMap<u64, Vec<ScanItem>>,
+    pending: BTreeMap<u64, Vec<Done>>,
     next_seq: u64,
     tokens: SyncSender<()>,
-    current: std::vec::IntoIter<ScanItem>,
+    current: std::vec::IntoIter<Done>,
+    /// The mbox stream being handed out, and its items so far.
+    stream: (u64, u64),
     stats: ScanStats,
     progress: Arc<Progress>,
     threads: Vec<JoinHandle<()>>,
@@ -610,7 +664,14 @@ impl Scan {
 
     fn next_item(&mut self) -> Option<ScanItem> {
         loop {
-            if let Some(item) = self.current.next() {
+            if let Some((mut item, stream)) = self.current.next() {
+                if stream != 0 {
+                    if stream != self.stream.0 {
+                        self.stream = (stream, 0);
+                    }
+                    set_index(&mut item, self.stream.1);
+                    self.stream.1 += 1;
+                }
                 return Some(item);
             }
             if let Some(batch) = self.pending.remove(&self.next_seq) {
