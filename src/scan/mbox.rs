@@ -91,33 +91,100 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    /// The records of the block with their stream offsets, as
-    /// [`Splitter::next_record`] would cut them.
-    pub(crate) fn records(&self) -> Vec<(u64, Slice)> {
+    /// The records of the block, as [`Splitter::next_record`] would cut
+    /// them, found in one pass that also finds what mboxrd unquoting drops.
+    pub(crate) fn records(&self) -> Vec<BlockRecord> {
         let b = self.data.record();
-        let finder = memmem::Finder::new(b"\nFrom ");
         let mut out = Vec::new();
         let mut start = 0;
-        let mut from = 0;
-        while let Some(i) = finder.find(&b[from..]) {
-            let p = from + i;
-            from = p + 1;
-            if is_separator(b, p) {
-                out.push((start, p + 1));
-                start = p + 1;
+        let mut body = body_start(b, 0);
+        let mut quotes = Vec::new();
+        for h in memmem::find_iter(b, b"From ") {
+            if h >= 2 && b[h - 1] == b'\n' && is_separator(b, h - 1) {
+                out.push(self.record(start, h, body, std::mem::take(&mut quotes)));
+                start = h;
+                body = body_start(b, h);
+            } else if h > body && b[h - 1] == b'>' {
+                // `>+From ` at the start of a body line loses one `>`.
+                let mut j = h - 1;
+                while j > body && b[j - 1] == b'>' {
+                    j -= 1;
+                }
+                if j == body || b[j - 1] == b'\n' {
+                    quotes.push(j - start);
+                }
             }
         }
-        out.push((start, b.len()));
-        out.into_iter()
-            .map(|(s, e)| {
-                let slice = Slice {
-                    buf: Arc::clone(&self.data.buf),
-                    start: self.data.start + s,
-                    end: self.data.start + e,
-                };
-                (self.offset + s as u64, slice)
-            })
-            .collect()
+        out.push(self.record(start, b.len(), body, quotes));
+        out
+    }
+
+    fn record(&self, start: usize, end: usize, body: usize, quotes: Vec<usize>) -> BlockRecord {
+        let rec = &self.data.record()[start..end];
+        // Without the empty line that belongs to the next separator.
+        let tail = if rec.ends_with(b"\r\n\r\n") {
+            2
+        } else {
+            usize::from(rec.ends_with(b"\n\n"))
+        };
+        BlockRecord {
+            offset: self.offset + start as u64,
+            data: Slice {
+                buf: Arc::clone(&self.data.buf),
+                start: self.data.start + start,
+                end: self.data.start + end,
+            },
+            body: (body.min(end - tail) - start, rec.len() - tail),
+            quotes,
+        }
+    }
+}
+
+/// Where the body of the record starting at `start` starts: after its
+/// `From ` line (at its end if it is all `From ` line), or at `start` if it
+/// has none.
+fn body_start(b: &[u8], start: usize) -> usize {
+    if b[start..].starts_with(b"From ") {
+        memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |nl| start + nl + 1)
+    } else {
+        start
+    }
+}
+
+/// A record of a [`Block`], with what [`message_of`] would make of it
+/// already found.
+#[derive(Debug)]
+pub(crate) struct BlockRecord {
+    /// Stream offset of its first byte.
+    pub offset: u64,
+    data: Slice,
+    /// The message in `data`: no `From ` line, no final empty line.
+    body: (usize, usize),
+    /// Offsets in `data` of the `>` bytes unquoting drops.
+    quotes: Vec<usize>,
+}
+
+impl BlockRecord {
+    /// The record as it is in the stream.
+    pub(crate) fn record(&self) -> &[u8] {
+        self.data.record()
+    }
+
+    /// Same as [`Slice::message`].
+    pub(crate) fn message(&self) -> Cow<'_, [u8]> {
+        let rec = self.data.record();
+        let (start, end) = self.body;
+        if self.quotes.is_empty() {
+            return Cow::Borrowed(&rec[start..end]);
+        }
+        let mut out = Vec::with_capacity(end - start - self.quotes.len());
+        let mut from = start;
+        for &q in &self.quotes {
+            out.extend_from_slice(&rec[from..q]);
+            from = q + 1;
+        }
+        out.extend_from_slice(&rec[from..end]);
+        Cow::Owned(out)
     }
 }
 
@@ -689,7 +756,8 @@ mod tests {
             match p {
                 Piece::Block(b) => {
                     assert!(!b.data.record().is_empty());
-                    for (offset, r) in b.records() {
+                    for r in b.records() {
+                        let offset = r.offset;
                         let bytes = r.record().len() as u64;
                         let data = (bytes <= limit)
                             .then(|| String::from_utf8(r.message().into_owned()).unwrap());
@@ -843,7 +911,7 @@ mod tests {
         #[test]
         fn blocks_agree_with_records(
             parts in proptest::collection::vec(
-                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", "a", "Fro", "m "]),
+                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", ">", "a", "Fro", "m "]),
                 0..40,
             ),
             chunk in 1usize..16,

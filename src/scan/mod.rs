@@ -488,7 +488,8 @@ fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
             return block
                 .records()
                 .into_par_iter()
-                .map(|(offset, rec)| {
+                .map(|rec| {
+                    let offset = rec.offset;
                     let bytes = rec.record().len() as u64;
                     let result = if bytes > limit {
                         Err(ScanError::TooLarge {
