@@ -350,8 +350,8 @@ impl Scanner {
         }
     }
 
-    /// Classifier threads; 0 (the default) means one per core. Reading and
-    /// splitting run on one more thread.
+    /// Classifier threads; 0 (the default) means one per core. Reading runs
+    /// on one more thread (splitting an mbox into messages runs on these).
     pub fn threads(mut self, n: usize) -> Scanner {
         self.threads = n;
         self
@@ -374,10 +374,10 @@ impl Scanner {
     }
 
     /// Messages per batch handed to the pool (default 256; the messages of
-    /// one mbox fill count as one, see the module documentation); with `bytes`
-    /// (default 4 MiB) it bounds the memory in flight. `bytes` counts the
-    /// one-message files of a batch, and the whole of every mbox fill its
-    /// messages lie in (see the module documentation).
+    /// one mbox fill count as one); with `bytes` (default 4 MiB) it bounds
+    /// the memory in flight. `bytes` counts the one-message files of a
+    /// batch, and the whole of every mbox fill its messages lie in (see the
+    /// module documentation).
     pub fn batch(mut self, messages: usize, bytes: u64) -> Scanner {
         self.cfg.batch_messages = messages.max(1);
         self.cfg.batch_bytes = bytes.max(1);
