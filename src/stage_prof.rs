@@ -10,17 +10,21 @@ use crate::classifier::Limits;
 use crate::normalize::{normalize, normalize_into, Fold, Normalized};
 use crate::verdict::Field;
 
-#[test]
-#[ignore]
-fn stage_times() {
+/// The dev corpus messages, the default classifier and limits.
+fn setup() -> (Vec<Vec<u8>>, crate::Classifier, Limits) {
     let raws: Vec<Vec<u8>> = crate::test_mail::real_mail()
         .into_iter()
         .filter(|(p, _)| p.starts_with(crate::test_mail::DEV_CORPUS))
         .map(|(_, raw)| raw)
         .collect();
     assert!(!raws.is_empty(), "no dev corpus");
-    let clf = crate::default_classifier();
-    let limits = Limits::default();
+    (raws, crate::default_classifier().clone(), Limits::default())
+}
+
+#[test]
+#[ignore]
+fn stage_times() {
+    let (raws, clf, limits) = setup();
     let time = |name: &str, f: &mut dyn FnMut() -> usize| {
         let mut best = f64::MAX;
         let mut n = 0;
@@ -167,14 +171,7 @@ fn stage_times() {
 #[test]
 #[ignore]
 fn stage_times_cold() {
-    let raws: Vec<Vec<u8>> = crate::test_mail::real_mail()
-        .into_iter()
-        .filter(|(p, _)| p.starts_with(crate::test_mail::DEV_CORPUS))
-        .map(|(_, raw)| raw)
-        .collect();
-    assert!(!raws.is_empty(), "no dev corpus");
-    let clf = crate::default_classifier();
-    let limits = Limits::default();
+    let (raws, clf, limits) = setup();
     for round in 0..3 {
         // parse, evidence, Case views, wallets, amounts (on every message).
         let mut t = [0f64; 5];

@@ -894,6 +894,20 @@ mod tests {
         assert!(r.data.unwrap().buffer().len() <= 4096);
     }
 
+    /// Mbox text made of separators, quotes, line ends and bits of them
+    /// (with lone `>` when `quotes`).
+    fn mbox_soup(quotes: bool) -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::strategy::Strategy;
+        let mut pieces = vec![
+            "From ", "From x\n", "\n", "\r\n", ">From ", "a", "Fro", "m ",
+        ];
+        if quotes {
+            pieces.push(">");
+        }
+        proptest::collection::vec(proptest::sample::select(pieces), 0..40)
+            .prop_map(|p| p.concat().into_bytes())
+    }
+
     proptest::proptest! {
         #[test]
         fn unquote_borrows_and_agrees_with_copying(
@@ -910,28 +924,20 @@ mod tests {
 
         #[test]
         fn blocks_agree_with_records(
-            parts in proptest::collection::vec(
-                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", ">", "a", "Fro", "m "]),
-                0..40,
-            ),
+            input in mbox_soup(true),
             chunk in 1usize..16,
             limit in 0u64..64,
         ) {
-            let input: Vec<u8> = parts.concat().into_bytes();
             proptest::prop_assert_eq!(split_blocks(&input, chunk, limit), split(&input, chunk, limit));
         }
 
         #[test]
         fn held_records_agree_with_naive(
-            parts in proptest::collection::vec(
-                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", "a", "Fro", "m "]),
-                0..40,
-            ),
+            input in mbox_soup(false),
             chunk in 1usize..16,
             limit in 0u64..64,
             drop_every in 1u64..4,
         ) {
-            let input: Vec<u8> = parts.concat().into_bytes();
             let got = split_held(&input, chunk, limit, drop_every);
             let want: Vec<(u64, u64)> = naive(&input)
                 .into_iter()
@@ -963,14 +969,10 @@ mod tests {
 
         #[test]
         fn streaming_agrees_with_naive(
-            parts in proptest::collection::vec(
-                proptest::sample::select(vec!["From ", "From x\n", "\n", "\r\n", ">From ", "a", "Fro", "m "]),
-                0..40,
-            ),
+            input in mbox_soup(false),
             chunk in 1usize..16,
             limit in 0u64..64,
         ) {
-            let input: Vec<u8> = parts.concat().into_bytes();
             let got = split(&input, chunk, limit);
             let want = naive(&input);
             proptest::prop_assert_eq!(got.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(), want.clone());
