@@ -312,19 +312,15 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
 
 /// First position from `from` of '>', '<', '"' or '\'' (or the end).
 fn next_stop(b: &[u8], from: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // High bit in each zero byte of x; the lowest is exact.
-    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
     let mut i = from;
     while i + 8 <= b.len() {
-        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let x = swar::load(b, i);
         // '<' | 2 == '>' | 2 == '>', and no other byte gives '>'.
-        let m = zero((x | (LO * 2)) ^ (LO * u64::from(b'>')))
-            | zero(x ^ (LO * u64::from(b'"')))
-            | zero(x ^ (LO * u64::from(b'\'')));
+        let m = swar::eq_byte(x | (swar::LANES * 2), b'>')
+            | swar::eq_byte(x, b'"')
+            | swar::eq_byte(x, b'\'');
         if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
+            return i + swar::first_lane(m);
         }
         i += 8;
     }
@@ -338,19 +334,14 @@ fn next_stop(b: &[u8], from: usize) -> usize {
 /// bytes are searched 8 at a time in a word (no call, no dispatch), the
 /// rest by memchr. Attribute values and text between tags are mostly short.
 fn find_near(needle: u8, hay: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pat = LO * u64::from(needle);
     let mut i = 0;
     while i + 8 <= hay.len() {
         if i == 64 {
             return memchr(needle, &hay[i..]).map(|k| i + k);
         }
-        let x = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8 bytes")) ^ pat;
-        // High bit set in each zero byte of x; the lowest is exact.
-        let m = x.wrapping_sub(LO) & !x & HI;
+        let m = swar::eq_byte(swar::load(hay, i), needle);
         if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
+            return Some(i + swar::first_lane(m));
         }
         i += 8;
     }

@@ -336,11 +336,10 @@ fn stretch_tail(b: &[u8], mut j: usize, mut end: usize) -> usize {
 /// Length of the ASCII prefix of `b`, eight bytes at a time.
 pub(crate) fn ascii_prefix(b: &[u8]) -> usize {
     let mut n = 0;
-    for chunk in b.chunks_exact(8) {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let high = w & 0x8080_8080_8080_8080;
+    while n + 8 <= b.len() {
+        let high = swar::load(b, n) & swar::HIGH;
         if high != 0 {
-            return n + (high.trailing_zeros() / 8) as usize;
+            return n + swar::first_lane(high);
         }
         n += 8;
     }

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 use regex::{CaptureLocations, Regex};
 
 use super::view::View;
+use crate::swar;
 
 /// The currencies reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,11 +170,11 @@ pub(super) fn scan(view: &View, out: &mut Vec<Money>) {
 /// The first ASCII digit at or after `from`. Most of a text is not digits:
 /// eight bytes are checked at a time.
 fn next_digit(b: &[u8], from: usize) -> Option<usize> {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    use swar::HIGH;
+    const LO7: u64 = !HIGH;
     let mut i = from;
     while i + 8 <= b.len() {
-        let x = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let x = swar::load(b, i);
         // Per byte, y = byte ^ '0' is below 10 exactly for a digit. Adding
         // 0x76 to its low 7 bits sets bit 7 when they are 10 or more (no
         // carry leaves the byte); or-ing y in sets it for bytes of 0x80 up.
@@ -181,7 +182,7 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
         let not_digit = (y | ((y & LO7) + 0x7676_7676_7676_7676)) & HIGH;
         let digits = !not_digit & HIGH;
         if digits != 0 {
-            return Some(i + (digits.trailing_zeros() / 8) as usize);
+            return Some(i + swar::first_lane(digits));
         }
         i += 8;
     }

@@ -11,6 +11,7 @@
 use crate::normalize::{is_invisible, Normalized, OffsetMap};
 #[cfg(test)]
 use crate::normalize::{normalize_into, Fold};
+use crate::swar;
 
 /// Reusable scratch for one text at a time.
 #[derive(Debug, Default)]
@@ -165,17 +166,10 @@ impl<'c> View<'c> {
 /// they are plainly inside the run; false is the byte loop it is tested
 /// against.
 fn run_end(bytes: &[u8], i: usize, words: bool) -> usize {
-    const L: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// High bit of each lane whose byte is `c` (every byte below 0x80).
-    fn lanes_eq(x: u64, c: u8) -> u64 {
-        // A lane of x ^ c is zero exactly for `c`; adding 0x7f sets the
-        // high bit of every other lane without a carry out of it.
-        !((x ^ (L * u64::from(c))) + L * 0x7f) & HIGH
-    }
+    use swar::{eq_exact as lanes_eq, HIGH, LANES as L};
     let mut j = i;
     while words && j + 8 <= bytes.len() {
-        let x = u64::from_le_bytes(bytes[j..j + 8].try_into().expect("8 bytes"));
+        let x = swar::load(bytes, j);
         if x & HIGH != 0 {
             break;
         }

@@ -188,8 +188,7 @@ pub(super) fn random_run(w: &[u8]) -> bool {
                 .any(|&c| CLASS[c as usize] & (DIGIT | UPPER) != 0))
 }
 
-const LANES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = LANES * 0x80;
+use crate::swar::{HIGH, LANES};
 
 /// Sets the high bit of each byte of `x` (eight bytes of text, the first
 /// in the low byte) that is an ASCII letter or digit: the `ALNUM` class,
