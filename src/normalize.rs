@@ -15,8 +15,9 @@
 //! ASCII is the fast path: most mail is ASCII, and only non-ASCII characters
 //! pay for decomposition and table look-ups.
 
-use crate::swar;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+use crate::swar;
 
 /// Which view to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

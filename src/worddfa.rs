@@ -89,6 +89,19 @@ const NO: u32 = u32::MAX;
 
 impl WordDfa {
     pub(crate) fn new(patterns: &[&str], rules: WordRules) -> Result<WordDfa, String> {
+        Self::build(patterns, rules, 1 << 16)
+    }
+
+    /// [`new`](Self::new) with the wide table, which only automata of more
+    /// than 65,536 states get otherwise: for tests that both agree.
+    #[cfg(test)]
+    pub(crate) fn new_wide(patterns: &[&str], rules: WordRules) -> Result<WordDfa, String> {
+        Self::build(patterns, rules, 0)
+    }
+
+    /// The automaton, with a narrow table when it has at most
+    /// `narrow_up_to` states.
+    fn build(patterns: &[&str], rules: WordRules, narrow_up_to: usize) -> Result<WordDfa, String> {
         if patterns.iter().any(|p| p.is_empty()) {
             return Err("empty pattern".into());
         }
@@ -205,16 +218,30 @@ impl WordDfa {
             .collect();
         let first_match = order.len();
         order.extend(bfs.iter().copied().filter(|&v| !outs[v].is_empty()));
-        let mut new_id = vec![0u32; n];
+        // Each state's row, and the table filled straight in the width it
+        // is kept in.
+        let mut row = vec![0u32; n];
         for (i, &v) in order.iter().enumerate() {
-            new_id[v] = (i * stride) as u32;
+            row[v] = i as u32;
         }
-        let mut trans = vec![0u32; n * stride];
+        let narrow = n <= narrow_up_to;
+        let mut rows: Vec<u16> = Vec::new();
+        let mut offsets: Vec<u32> = Vec::new();
+        if narrow {
+            rows.reserve_exact(n * stride);
+        } else {
+            offsets.reserve_exact(n * stride);
+        }
         let mut out_at = Vec::with_capacity(n - first_match + 1);
         let mut flat = Vec::new();
         for (i, &v) in order.iter().enumerate() {
-            for c in 0..stride {
-                trans[i * stride + c] = new_id[next[v * stride + c] as usize];
+            let targets = next[v * stride..(v + 1) * stride]
+                .iter()
+                .map(|&u| row[u as usize]);
+            if narrow {
+                rows.extend(targets.map(|r| r as u16));
+            } else {
+                offsets.extend(targets.map(|r| r * stride as u32));
             }
             if i >= first_match {
                 out_at.push(flat.len() as u32);
@@ -222,15 +249,10 @@ impl WordDfa {
             }
         }
         out_at.push(flat.len() as u32);
-        let trans = if n <= 1 << 16 {
-            Table::Narrow(
-                trans
-                    .iter()
-                    .map(|&t| (t as usize / stride) as u16)
-                    .collect(),
-            )
+        let trans = if narrow {
+            Table::Narrow(rows)
         } else {
-            Table::Wide(trans)
+            Table::Wide(offsets)
         };
         Ok(WordDfa {
             classes,
@@ -238,7 +260,7 @@ impl WordDfa {
             depth: order.iter().map(|&v| trie_depth[v]).collect(),
             stride,
             trans,
-            start: new_id[ROOT],
+            start: row[ROOT] * stride as u32,
             first_match: (first_match * stride) as u32,
             out_at,
             outs: flat,
@@ -322,21 +344,6 @@ impl WordDfa {
     #[inline(always)]
     fn step<T: Entry>(&self, t: &[T], s: u32, b: u8) -> u32 {
         t[s as usize + self.classes[b as usize] as usize].offset(self.stride as u32)
-    }
-
-    /// The same automaton on a wide table, which only automata of more
-    /// than 65,536 states get otherwise: for tests that both agree.
-    #[cfg(test)]
-    pub(crate) fn widened(&self) -> WordDfa {
-        let mut w = self.clone();
-        if let Table::Narrow(t) = &self.trans {
-            w.trans = Table::Wide(
-                t.iter()
-                    .map(|&r| u32::from(r) * self.stride as u32)
-                    .collect(),
-            );
-        }
-        w
     }
 
     /// The patterns state `s` ends at offset `end` that start before
