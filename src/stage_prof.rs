@@ -21,6 +21,18 @@ fn setup() -> (Vec<Vec<u8>>, crate::Classifier, Limits) {
     (raws, crate::default_classifier().clone(), Limits::default())
 }
 
+/// The texts of a message as `classify` matches them: subject, then bodies.
+fn texts_of(m: &crate::message::Message) -> Vec<(Field, &str)> {
+    let mut t = Vec::new();
+    if let Some(s) = m.meta.subject.as_deref() {
+        t.push((Field::Subject, s));
+    }
+    for (i, b) in m.bodies.iter().enumerate() {
+        t.push((Field::Body(i as u16), b.as_str()));
+    }
+    t
+}
+
 #[test]
 #[ignore]
 fn stage_times() {
@@ -97,19 +109,7 @@ fn stage_times() {
         .iter()
         .map(|r| crate::message::parse(r, &limits))
         .collect();
-    let texts: Vec<Vec<(Field, &str)>> = msgs
-        .iter()
-        .map(|m| {
-            let mut t = Vec::new();
-            if let Some(s) = m.meta.subject.as_deref() {
-                t.push((Field::Subject, s));
-            }
-            for (i, b) in m.bodies.iter().enumerate() {
-                t.push((Field::Body(i as u16), b.as_str()));
-            }
-            t
-        })
-        .collect();
+    let texts: Vec<Vec<(Field, &str)>> = msgs.iter().map(texts_of).collect();
     let tb: usize = texts.iter().flatten().map(|(_, t)| t.len()).sum();
     let non_ascii: usize = texts
         .iter()
@@ -179,13 +179,7 @@ fn stage_times_cold() {
             let t0 = Instant::now();
             let msg = crate::message::parse(r, &limits);
             let t1 = Instant::now();
-            let mut texts = Vec::new();
-            if let Some(s) = msg.meta.subject.as_deref() {
-                texts.push((Field::Subject, s));
-            }
-            for (i, b) in msg.bodies.iter().enumerate() {
-                texts.push((Field::Body(i as u16), b.as_str()));
-            }
+            let texts = texts_of(&msg);
             let ev = clf.evidence(&texts);
             let t2 = Instant::now();
             let cases: Vec<Normalized> = texts.iter().map(|x| normalize(x.1, Fold::Case)).collect();
