@@ -121,12 +121,7 @@ impl Block {
 
     fn record(&self, start: usize, end: usize, body: usize, quotes: Vec<usize>) -> BlockRecord {
         let rec = &self.data.record()[start..end];
-        // Without the empty line that belongs to the next separator.
-        let tail = if rec.ends_with(b"\r\n\r\n") {
-            2
-        } else {
-            usize::from(rec.ends_with(b"\n\n"))
-        };
+        let tail = final_empty_line(rec);
         BlockRecord {
             offset: self.offset + start as u64,
             data: Slice {
@@ -282,12 +277,8 @@ impl<R: Read> Splitter<R> {
             }
             if self.eof {
                 self.done = true;
-                if let Some(error) = self.broken.take() {
-                    return Some(Err(Broken {
-                        offset: self.rec_offset,
-                        bytes: self.dropped + (self.len - self.start) as u64,
-                        error,
-                    }));
+                if let Some(b) = self.broken() {
+                    return Some(Err(b));
                 }
                 if self.start < self.len || self.dropped > 0 {
                     let end = self.len;
@@ -295,9 +286,7 @@ impl<R: Read> Splitter<R> {
                 }
                 return None;
             }
-            self.drop_oversize();
-            self.compact();
-            self.fill();
+            self.refill();
         }
     }
 
@@ -321,12 +310,8 @@ impl<R: Read> Splitter<R> {
             }
             if self.eof {
                 self.done = true;
-                if let Some(error) = self.broken.take() {
-                    return Some(Piece::Broken(Broken {
-                        offset: self.rec_offset,
-                        bytes: self.dropped + (self.len - self.start) as u64,
-                        error,
-                    }));
+                if let Some(b) = self.broken() {
+                    return Some(Piece::Broken(b));
                 }
                 let end = self.len;
                 if self.dropped > 0 {
@@ -337,10 +322,25 @@ impl<R: Read> Splitter<R> {
                 }
                 return None;
             }
-            self.drop_oversize();
-            self.compact();
-            self.fill();
+            self.refill();
         }
+    }
+
+    /// The record being read when the stream broke, once.
+    fn broken(&mut self) -> Option<Broken> {
+        Some(Broken {
+            offset: self.rec_offset,
+            bytes: self.dropped + (self.len - self.start) as u64,
+            error: self.broken.take()?,
+        })
+    }
+
+    /// Room for the next fill (dropping an oversize record's bytes, moving
+    /// the current record to the front), then the fill.
+    fn refill(&mut self) {
+        self.drop_oversize();
+        self.compact();
+        self.fill();
     }
 
     /// Index of the `F` of the last separator at or after `search`.
@@ -535,19 +535,18 @@ impl<R: Read> Splitter<R> {
 /// The message inside a record: without the `From ` line, without the empty
 /// line that belongs to the next separator (or ends the file), mboxrd-unquoted.
 pub(crate) fn message_of(rec: &[u8]) -> Cow<'_, [u8]> {
-    let rec = if rec.ends_with(b"\r\n\r\n") {
-        &rec[..rec.len() - 2]
-    } else if rec.ends_with(b"\n\n") {
-        &rec[..rec.len() - 1]
+    let rec = &rec[..rec.len() - final_empty_line(rec)];
+    unquote(&rec[body_start(rec, 0)..])
+}
+
+/// The length of the empty line that ends a record: it belongs to the next
+/// separator (or ends the file), not to the message.
+fn final_empty_line(rec: &[u8]) -> usize {
+    if rec.ends_with(b"\r\n\r\n") {
+        2
     } else {
-        rec
-    };
-    let body = match memchr::memchr(b'\n', rec) {
-        Some(nl) if rec.starts_with(b"From ") => &rec[nl + 1..],
-        None if rec.starts_with(b"From ") => &[][..],
-        _ => rec,
-    };
-    unquote(body)
+        usize::from(rec.ends_with(b"\n\n"))
+    }
 }
 
 /// mboxrd unquoting: a line matching `>+From ` loses one `>`. Applied to
