@@ -11,6 +11,11 @@
 //! Aho-Corasick with the start rule applied afterwards (differential tests
 //! in `matcher` and `amount::cue`), a few hot states, and it builds in a
 //! quarter of the time.
+//!
+//! Past the point where a pattern is the only one left, it has no states:
+//! the automaton reads its prefix up to there (at least [`DENSE_DEPTH`]
+//! bytes) and the rest is compared with the text. Three phrases in four
+//! states were such tails.
 
 /// What a word is, for the start rule.
 #[derive(Debug, Clone, Copy)]
@@ -43,12 +48,32 @@ pub(crate) struct WordDfa {
     start: u32,
     /// States from here on end at least one pattern.
     first_match: u32,
-    /// Patterns ended by match state `k` (counted from `first_match`):
-    /// `outs[out_at[k]..out_at[k + 1]]`, longest first.
+    /// Patterns whose prefix read ends in match state `k` (counted from
+    /// `first_match`): `outs[out_at[k]..out_at[k + 1]]`, longest prefix
+    /// first.
     out_at: Vec<u32>,
     outs: Vec<u32>,
     pattern_len: Vec<u32>,
+    /// Per pattern: the length of the prefix the automaton reads. Beyond
+    /// the depth where a pattern is the only one left (see
+    /// [`DENSE_DEPTH`]), its state would lead to no other pattern, so the
+    /// rest of it is compared with the text instead: `tails[tail_at[p]..]`,
+    /// `pattern_len[p] - cut[p]` bytes, folded.
+    cut: Vec<u32>,
+    tail_at: Vec<u32>,
+    tails: Vec<u8>,
+    ascii_case_insensitive: bool,
 }
+
+/// Trie depth down to which every prefix of a pattern gets a state. Below
+/// it, once a prefix is shared with no other pattern, the pattern's state
+/// ends there and the rest of it is compared with the text when that state
+/// is reached: most states of a phrase list are such single-pattern tails
+/// (about 35,000 of the 46,000 of the shipped phrases), and without them the
+/// table is a quarter of the size, so more of it stays in cache from one
+/// message to the next. Reaching the state is as rare as walking the tail
+/// was, and the comparison reads text already in cache.
+const DENSE_DEPTH: usize = 4;
 
 /// The transitions. State ids are premultiplied by the stride (a row
 /// offset) everywhere but in the narrow table, which stores row numbers:
@@ -82,6 +107,41 @@ impl Entry for u32 {
     }
 }
 
+/// Per pattern, the length of the prefix the automaton reads: the whole
+/// pattern, unless a prefix of it no other pattern has (and that is not all
+/// of it) is at least `dense_depth` long or can be made so; then the
+/// shortest such prefix. A pattern that is a prefix of another, or listed
+/// twice, is read whole.
+fn cuts(patterns: &[&str], fold: impl Fn(u8) -> u8, dense_depth: usize) -> Vec<u32> {
+    let folded: Vec<Vec<u8>> = patterns
+        .iter()
+        .map(|p| p.bytes().map(&fold).collect())
+        .collect();
+    // In sorted order, the patterns sharing a prefix with one are its
+    // neighbours.
+    let mut sorted: Vec<usize> = (0..patterns.len()).collect();
+    sorted.sort_unstable_by(|&a, &b| folded[a].cmp(&folded[b]));
+    let common = |a: &[u8], b: &[u8]| a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let mut cut = vec![0u32; patterns.len()];
+    for (i, &p) in sorted.iter().enumerate() {
+        let me = &folded[p];
+        let shared = [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| sorted.get(j))
+            .map(|&q| common(me, &folded[q]))
+            .max()
+            .unwrap_or(0);
+        let own = shared + 1;
+        cut[p] = if own < me.len() {
+            own.max(dense_depth).min(me.len())
+        } else {
+            me.len()
+        } as u32;
+    }
+    cut
+}
+
 /// Trie node ids while building.
 const DEAD: usize = 0;
 const ROOT: usize = 1;
@@ -89,19 +149,31 @@ const NO: u32 = u32::MAX;
 
 impl WordDfa {
     pub(crate) fn new(patterns: &[&str], rules: WordRules) -> Result<WordDfa, String> {
-        Self::build(patterns, rules, 1 << 16)
+        Self::build(patterns, rules, 1 << 16, DENSE_DEPTH)
     }
 
-    /// [`new`](Self::new) with the wide table, which only automata of more
-    /// than 65,536 states get otherwise: for tests that both agree.
+    /// [`new`](Self::new) with the wide table (which only automata of more
+    /// than 65,536 states get otherwise) if `wide`, and single-pattern tails
+    /// cut from `dense_depth` on (`usize::MAX`: a state for every prefix):
+    /// for tests that all agree.
     #[cfg(test)]
-    pub(crate) fn new_wide(patterns: &[&str], rules: WordRules) -> Result<WordDfa, String> {
-        Self::build(patterns, rules, 0)
+    pub(crate) fn new_with(
+        patterns: &[&str],
+        rules: WordRules,
+        wide: bool,
+        dense_depth: usize,
+    ) -> Result<WordDfa, String> {
+        Self::build(patterns, rules, if wide { 0 } else { 1 << 16 }, dense_depth)
     }
 
     /// The automaton, with a narrow table when it has at most
-    /// `narrow_up_to` states.
-    fn build(patterns: &[&str], rules: WordRules, narrow_up_to: usize) -> Result<WordDfa, String> {
+    /// `narrow_up_to` states, single-pattern tails cut below `dense_depth`.
+    fn build(
+        patterns: &[&str],
+        rules: WordRules,
+        narrow_up_to: usize,
+        dense_depth: usize,
+    ) -> Result<WordDfa, String> {
         if patterns.iter().any(|p| p.is_empty()) {
             return Err("empty pattern".into());
         }
@@ -143,13 +215,21 @@ impl WordDfa {
         }
         let stride = n_classes;
 
-        // The trie, rows of `stride` children (NO = none).
+        let cut = cuts(patterns, fold, dense_depth);
+        let mut tail_at = Vec::with_capacity(patterns.len());
+        let mut tails = Vec::new();
+        for (p, &k) in patterns.iter().zip(&cut) {
+            tail_at.push(tails.len() as u32);
+            tails.extend(p.as_bytes()[k as usize..].iter().map(|&b| fold(b)));
+        }
+
+        // The trie of the prefixes read, rows of `stride` children (NO = none).
         let mut next: Vec<u32> = vec![NO; 2 * stride];
         let mut term: Vec<Vec<u32>> = vec![Vec::new(), Vec::new()];
         let mut trie_depth: Vec<u32> = vec![0, 0];
         for (pid, p) in patterns.iter().enumerate() {
             let mut v = ROOT;
-            for &b in p.as_bytes() {
+            for &b in &p.as_bytes()[..cut[pid] as usize] {
                 let c = classes[fold(b) as usize] as usize;
                 if next[v * stride + c] == NO {
                     next[v * stride + c] = term.len() as u32;
@@ -265,7 +345,20 @@ impl WordDfa {
             out_at,
             outs: flat,
             pattern_len: patterns.iter().map(|p| p.len() as u32).collect(),
+            cut,
+            tail_at,
+            tails,
+            ascii_case_insensitive: rules.ascii_case_insensitive,
         })
+    }
+
+    /// Bytes of the transition table.
+    #[cfg(test)]
+    pub(crate) fn table_bytes(&self) -> usize {
+        match &self.trans {
+            Table::Narrow(t) => t.len() * 2,
+            Table::Wide(t) => t.len() * 4,
+        }
     }
 
     /// Calls `f(pattern, start, end)` for every occurrence of a pattern
@@ -306,8 +399,8 @@ impl WordDfa {
         for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
             s1 = self.step(t, s1, x);
             s2 = self.step(t, s2, y);
-            self.report(s1, k + 1, usize::MAX, &mut f);
-            self.report(s2, split + k + 1, usize::MAX, &mut f);
+            self.report(s1, text, k + 1, usize::MAX, &mut f);
+            self.report(s2, text, split + k + 1, usize::MAX, &mut f);
         }
         let common = a.len().min(b.len());
         let s1 = self.run(t, s1, text, common..split, &mut f);
@@ -319,7 +412,7 @@ impl WordDfa {
         while p < text.len() && (self.depth[s1 as usize / self.stride] as usize) > p - split {
             s1 = self.step(t, s1, text[p]);
             p += 1;
-            self.report(s1, p, split, &mut f);
+            self.report(s1, text, p, split, &mut f);
         }
     }
 
@@ -336,7 +429,7 @@ impl WordDfa {
     ) -> u32 {
         for i in range {
             s = self.step(t, s, text[i]);
-            self.report(s, i + 1, usize::MAX, f);
+            self.report(s, text, i + 1, usize::MAX, f);
         }
         s
     }
@@ -346,20 +439,51 @@ impl WordDfa {
         t[s as usize + self.classes[b as usize] as usize].offset(self.stride as u32)
     }
 
-    /// The patterns state `s` ends at offset `end` that start before
-    /// `before`.
+    /// The patterns whose prefix read ends at offset `end` of `text` in
+    /// state `s`, that start before `before` and, when cut, whose rest
+    /// follows in the text.
     #[inline(always)]
-    fn report(&self, s: u32, end: usize, before: usize, f: &mut impl FnMut(usize, usize, usize)) {
+    fn report(
+        &self,
+        s: u32,
+        text: &[u8],
+        end: usize,
+        before: usize,
+        f: &mut impl FnMut(usize, usize, usize),
+    ) {
         if s < self.first_match {
             return;
         }
         let k = (s - self.first_match) as usize / self.stride;
         let (a, z) = (self.out_at[k] as usize, self.out_at[k + 1] as usize);
         for &pid in &self.outs[a..z] {
-            let start = end - self.pattern_len[pid as usize] as usize;
-            if start < before {
-                f(pid as usize, start, end);
+            let pid = pid as usize;
+            let start = end - self.cut[pid] as usize;
+            if start >= before {
+                continue;
             }
+            let stop = start + self.pattern_len[pid] as usize;
+            if stop > end && !self.rest_follows(pid, text, end, stop) {
+                continue;
+            }
+            f(pid, start, stop);
+        }
+    }
+
+    /// Whether the part of pattern `pid` the automaton did not read is
+    /// `text[end..stop]`.
+    fn rest_follows(&self, pid: usize, text: &[u8], end: usize, stop: usize) -> bool {
+        let Some(t) = text.get(end..stop) else {
+            return false;
+        };
+        let at = self.tail_at[pid] as usize;
+        let rest = &self.tails[at..at + t.len()];
+        if self.ascii_case_insensitive {
+            t.iter()
+                .zip(rest)
+                .all(|(&x, &y)| x.to_ascii_lowercase() == y)
+        } else {
+            t == rest
         }
     }
 }
