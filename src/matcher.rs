@@ -257,14 +257,14 @@ mod tests {
         assert!(texts > 50, "{texts}");
     }
 
-    /// The shipped phrases' table stays well inside a core's 2 MiB L2:
+    /// The shipped phrases' table fits in a core's 2 MiB L2 even wide:
     /// single-pattern tails are compared, not walked (49,038 states and
-    /// 3.9 MB before; about 12,400 and 1 MB now).
+    /// 3.9 MB narrow before; about 12,400 and 2 MB wide now).
     #[test]
     fn phrase_table_fits_in_cache() {
         let m = Matcher::new(&Templates::embedded().unwrap()).unwrap();
         let bytes = m.dfa.table_bytes();
-        assert!(bytes < 3 << 19, "{bytes} bytes");
+        assert!(bytes <= 2 << 20, "{bytes} bytes");
     }
 
     proptest::proptest! {
@@ -293,9 +293,9 @@ mod tests {
             let src = &patterns;
             let text = text.concat();
             proptest::prop_assert_eq!(found(&m, &text), oracle(&m, &text), "{:?} {:?}", src, text);
-            // So do the wide table (automata over 65,536 states), a state
-            // for every prefix, and patterns cut as soon as they are alone.
-            for (wide, dense) in [(true, usize::MAX), (false, 1), (true, 2)] {
+            // So do both tables, with a state for every prefix or with
+            // patterns cut as soon as they are alone.
+            for (wide, dense) in [(true, usize::MAX), (false, usize::MAX), (false, 1), (true, 2)] {
                 let other = Matcher { dfa: WordDfa::new_with(&patterns, PHRASE_RULES, wide, dense).unwrap(), uses: m.uses.clone(), patterns: m.patterns.clone() };
                 proptest::prop_assert_eq!(found(&other, &text), oracle(&m, &text), "{:?} {:?} {} {}", src, text, wide, dense);
             }
