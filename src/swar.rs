@@ -50,6 +50,14 @@ pub(crate) fn first_lane(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
 
+/// An exact mask (high bits only, as [`eq_exact`] gives) as eight bits:
+/// bit `k` for byte `k`.
+#[inline(always)]
+pub(crate) fn lane_bits(mask: u64) -> u64 {
+    // Bit 8k + 7 moves to bit 56 + k; no two products meet in the top byte.
+    ((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +72,8 @@ mod tests {
             proptest::prop_assert_eq!(eq_exact(x, b), lanes(&|c| c == b));
             let lt = b.min(0x80);
             proptest::prop_assert_eq!(lt_exact(x, lt), lanes(&|c| c < lt));
+            let bits = w.iter().enumerate().fold(0u64, |m, (k, &c)| m | u64::from(c == b) << k);
+            proptest::prop_assert_eq!(lane_bits(eq_exact(x, b)), bits);
         }
     }
 
