@@ -7,12 +7,51 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::matcher::Matcher;
 use crate::message;
-use crate::normalize::{normalize, normalize_into, Fold, Normalized};
+use crate::normalize::{normalize_into, Fold, Normalized};
 use crate::score::{score, Thresholds};
 use crate::signals;
 use crate::templates::Templates;
 use crate::verdict::{Concept, Evidence, FamilyMatch, Field, Label, Note, Signal, Span, Verdict};
 use crate::{amount, wallet};
+
+/// Buffers one [`Classifier::classify`] call fills and the next call on the
+/// same thread reuses: the folded views of each text and the automaton's
+/// hits. Fresh buffers per message cost allocations and, written for the
+/// first time, cache misses (see docs/performance.md).
+#[derive(Default)]
+struct Scratch {
+    /// The Match view of the text being matched.
+    norm: Normalized,
+    hits: Vec<crate::matcher::Hit>,
+    /// The Case view of each text.
+    cases: Vec<Normalized>,
+}
+
+impl Scratch {
+    /// Views longer than this are not kept for the next message: a thread
+    /// holds at most a few of them, whatever it has classified.
+    const KEEP_BYTES: usize = 1 << 20;
+
+    /// Lets go of what one long message grew.
+    fn trim(&mut self) {
+        if self.norm.capacity() > Self::KEEP_BYTES {
+            self.norm = Normalized::default();
+        }
+        if self.hits.capacity() > Self::KEEP_BYTES / 16 {
+            self.hits = Vec::new();
+        }
+        self.cases.truncate(8);
+        for c in &mut self.cases {
+            if c.capacity() > Self::KEEP_BYTES {
+                *c = Normalized::default();
+            }
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
 
 /// Resource bounds per message. A message that reaches one is still
 /// classified on what was examined, and the verdict carries a
@@ -179,6 +218,21 @@ impl Classifier {
     /// `From ` line). Never fails, never panics: input that is not an email
     /// gets a verdict with a note.
     pub fn classify(&self, raw: &[u8]) -> Verdict {
+        // The thread's scratch, or a fresh one if it is in use (never, but
+        // a verdict must not depend on it) or gone (thread exit).
+        SCRATCH
+            .try_with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => {
+                    let v = self.classify_with(raw, &mut scratch);
+                    scratch.trim();
+                    v
+                }
+                Err(_) => self.classify_with(raw, &mut Scratch::default()),
+            })
+            .unwrap_or_else(|_| self.classify_with(raw, &mut Scratch::default()))
+    }
+
+    fn classify_with(&self, raw: &[u8], scratch: &mut Scratch) -> Verdict {
         let inner = &*self.inner;
         let mut msg = message::parse(raw, &inner.limits);
         let mut notes = std::mem::take(&mut msg.notes);
@@ -204,14 +258,18 @@ impl Classifier {
             texts.push((Field::Body(i as u16), b.as_str()));
         }
 
-        let ev = self.evidence(&texts);
+        let ev = self.evidence_with(&texts, &mut scratch.norm, &mut scratch.hits);
         // One case-preserving folded view per text, shared by the wallet
         // and amount scanners.
-        let cases: Vec<Normalized> = texts
-            .iter()
-            .map(|(_, t)| normalize(t, Fold::Case))
-            .collect();
-        let (wallets, invalid_wallets) = wallet::extract(&texts, &cases);
+        if scratch.cases.len() < texts.len() {
+            scratch.cases.resize_with(texts.len(), Normalized::default);
+        }
+        let cases = &mut scratch.cases[..texts.len()];
+        for (c, (_, t)) in cases.iter_mut().zip(&texts) {
+            normalize_into(t, Fold::Case, c);
+        }
+        let cases = &*cases;
+        let (wallets, invalid_wallets) = wallet::extract(&texts, cases);
         // Amounts and deadlines are looked for only where the letter makes a
         // move they could belong to: a payment demand, a wallet, or a claim
         // of compromise, recording or threat. Without one of those a message
@@ -227,7 +285,7 @@ impl Classifier {
         .iter()
         .any(|c| ev.strength[*c as usize] > 0.0);
         let (amounts, deadline) = if moves || !wallets.is_empty() {
-            amount::extract(&texts, &cases, &wallets)
+            amount::extract(&texts, cases, &wallets)
         } else {
             (Vec::new(), None)
         };
@@ -283,7 +341,18 @@ impl Classifier {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn evidence(&self, texts: &[(Field, &str)]) -> EvidenceSet {
+        self.evidence_with(texts, &mut Normalized::default(), &mut Vec::new())
+    }
+
+    /// [`Self::evidence`] in the buffers given.
+    fn evidence_with(
+        &self,
+        texts: &[(Field, &str)],
+        norm: &mut Normalized,
+        hits: &mut Vec<crate::matcher::Hit>,
+    ) -> EvidenceSet {
         let t = &self.inner.templates;
         let m = &self.inner.matcher;
         let mut out = EvidenceSet::default();
@@ -298,10 +367,8 @@ impl Classifier {
             .map(|f| vec![false; f.markers.len()])
             .collect();
         let mut lang_votes = vec![0u32; t.languages.len()];
-        let mut norm = Normalized::default();
-        let mut hits = Vec::new();
         for &(field, text) in texts {
-            normalize_into(text, Fold::Match, &mut norm);
+            normalize_into(text, Fold::Match, norm);
             out.homoglyph_words += norm.homoglyphs;
             if !out.password_quoted && signals::password_quoted(norm.as_str()) {
                 out.password_quoted = true;
@@ -313,7 +380,7 @@ impl Classifier {
             // "your webcam") is seen to be contained and not counted twice.
             hits.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.pattern));
             let mut covered_to = [0u32; Concept::ALL.len()];
-            for h in &hits {
+            for h in hits.iter() {
                 let uses = &m.uses[h.pattern as usize];
                 for &(fi, mi) in &uses.markers {
                     marker_seen[fi as usize][mi as usize] = true;

@@ -84,6 +84,11 @@ impl Normalized {
         self.map.clear();
         self.homoglyphs = 0;
     }
+
+    /// Bytes this value holds on the heap.
+    pub(crate) fn capacity(&self) -> usize {
+        self.text.capacity() + self.map.segs.capacity() * std::mem::size_of::<Seg>()
+    }
 }
 
 /// Offsets in a derived text mapped back to its source, stored as segments
