@@ -492,6 +492,26 @@ pub(crate) struct EvidenceSet {
 mod tests {
     use super::*;
 
+    /// The thread's scratch keeps buffers, never answers: a message gets the
+    /// same verdict after any other message as on a fresh thread.
+    #[test]
+    fn verdicts_do_not_depend_on_the_message_before() {
+        let clf = Classifier::new().unwrap();
+        let mails: Vec<Vec<u8>> = crate::test_mail::real_mail()
+            .into_iter()
+            .map(|(_, raw)| raw)
+            .take(40)
+            .collect();
+        assert!(mails.len() >= 10, "{}", mails.len());
+        let show = |v: &Verdict| serde_json::to_string(v).unwrap();
+        let after_others: Vec<String> =
+            mails.iter().rev().map(|m| show(&clf.classify(m))).collect();
+        for (m, seen) in mails.iter().rev().zip(&after_others) {
+            let fresh = std::thread::scope(|s| s.spawn(|| show(&clf.classify(m))).join().unwrap());
+            assert_eq!(&fresh, seen);
+        }
+    }
+
     #[test]
     fn classifier_is_send_sync_clone() {
         fn check<T: Send + Sync + Clone + 'static>() {}
