@@ -407,32 +407,49 @@ fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
 /// Every header read here must be in [`META_HEADERS`]: a slimmed parse
 /// hands over only those.
 fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
-    let get = |k: &str| {
-        headers
-            .get_first_header(k)
-            .map(|h| value_of(h).trim().to_string())
+    // The first header of each name in [`META_HEADERS`] (and every
+    // Authentication-Results), found in one pass over the raw names. As
+    // mailparse's `get_first_header` finds them: it compares each name,
+    // decoded as Latin-1, with the one asked ignoring ASCII case, which a
+    // name with a non-ASCII byte never matches; but it decodes every name
+    // again for every name asked.
+    const AUTH: usize = META_HEADERS.len() - 1;
+    let mut first: [Option<&mailparse::MailHeader<'_>>; AUTH] = [None; AUTH];
+    let mut auth = Vec::new();
+    for h in headers {
+        let key = h.get_key_raw();
+        let Some(i) = META_HEADERS
+            .iter()
+            .position(|k| key.eq_ignore_ascii_case(k))
+        else {
+            continue;
+        };
+        if i == AUTH {
+            auth.push(value_of(h));
+        } else if first[i].is_none() {
+            first[i] = Some(h);
+        }
+    }
+    let [subject, from, to, reply_to, message_id, date] = first;
+    let get = |h: Option<&mailparse::MailHeader<'_>>| {
+        h.map(|h| value_of(h).trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
-    msg.meta.from = get("From");
-    msg.meta.to = get("To");
-    msg.meta.reply_to = get("Reply-To");
-    msg.meta.message_id = get("Message-ID").map(|m| m.trim_matches(['<', '>', ' ']).to_string());
-    msg.meta.date = get("Date");
+    msg.meta.subject = get(subject).map(|s| decode_stray_encoded_words(&s));
+    msg.meta.from = get(from);
+    msg.meta.to = get(to);
+    msg.meta.reply_to = get(reply_to);
+    msg.meta.message_id = get(message_id).map(|m| m.trim_matches(['<', '>', ' ']).to_string());
+    msg.meta.date = get(date);
     msg.meta.date_utc = msg
         .meta
         .date
         .as_deref()
         .and_then(|d| mailparse::dateparse(d).ok())
         .and_then(rfc3339);
-    msg.from_addr = headers.get_first_header("From").and_then(bare_address);
-    msg.to_addr = headers.get_first_header("To").and_then(bare_address);
-    msg.auth_results = headers
-        .get_all_headers("Authentication-Results")
-        .into_iter()
-        .map(value_of)
-        .collect::<Vec<_>>()
-        .join("; ");
+    msg.from_addr = from.and_then(bare_address);
+    msg.to_addr = to.and_then(bare_address);
+    msg.auth_results = auth.join("; ");
 }
 
 /// A header value as mailparse's `get_value` gives it, through
@@ -1438,7 +1455,58 @@ mod tests {
 
     use proptest::strategy::Strategy;
 
+    /// `read_header_list` as it read the headers through mailparse's
+    /// lookups: the reference for the one-pass version.
+    fn read_header_list_by_lookup(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
+        let get = |k: &str| {
+            headers
+                .get_first_header(k)
+                .map(|h| value_of(h).trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
+        msg.meta.from = get("From");
+        msg.meta.to = get("To");
+        msg.meta.reply_to = get("Reply-To");
+        msg.meta.message_id =
+            get("Message-ID").map(|m| m.trim_matches(['<', '>', ' ']).to_string());
+        msg.meta.date = get("Date");
+        msg.meta.date_utc = msg
+            .meta
+            .date
+            .as_deref()
+            .and_then(|d| mailparse::dateparse(d).ok())
+            .and_then(rfc3339);
+        msg.from_addr = headers.get_first_header("From").and_then(bare_address);
+        msg.to_addr = headers.get_first_header("To").and_then(bare_address);
+        msg.auth_results = headers
+            .get_all_headers("Authentication-Results")
+            .into_iter()
+            .map(value_of)
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+
     proptest::proptest! {
+        #[test]
+        fn header_list_read_in_one_pass_as_by_lookup(
+            heads in proptest::collection::vec(proptest::sample::select(vec![
+                "Subject: hi\n", "subject: second\n", "SUBJECT:\n", "Subject: =?utf-8?B?aMOp?=\n",
+                "From: A <a@example.org>\n", "from: b@example.org\n", "To: c@example.org\r\n",
+                "TO: \"D\" <d@example.org>\n", "Reply-To: e@example.org\n", "Message-ID: <m@x>\n",
+                "message-id:   <n@y> \n", "Date: Mon, 1 Jan 2024 00:00:00 +0000\n", "date: garbage\n",
+                "Authentication-Results: spf=fail\n", "authentication-results: dkim=pass\n",
+                "S\u{fc}bject: x\n", "Subject\u{a0}: y\n", "X-Subject: z\n", "Received: from x\n by y\n",
+                "From: folded\n  <f@example.org>\n",
+            ]), 0..16),
+        ) {
+            let raw = format!("{}\n", heads.concat());
+            let (headers, _) = mailparse::parse_headers(raw.as_bytes()).unwrap();
+            let (mut fast, mut slow) = (Message::default(), Message::default());
+            read_header_list(&headers, &mut fast);
+            read_header_list_by_lookup(&headers, &mut slow);
+            proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{:?}", raw);
+        }
         #[test]
         fn split_headers_agrees_with_mailparse(raw in header_soup()) {
             match (split_headers(&raw), mailparse::parse_headers(&raw)) {
