@@ -597,12 +597,21 @@ pub(crate) fn rfc3339(t: i64) -> Option<String> {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    Some(format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    ))
+    // Written digit by digit: `format!` cost more than the date parse.
+    let mut out = String::with_capacity(20);
+    let mut digits = |v: i64, n: u32, after: char| {
+        for k in (0..n).rev() {
+            out.push(char::from(b'0' + (v / 10i64.pow(k) % 10) as u8));
+        }
+        out.push(after);
+    };
+    digits(y, 4, '-');
+    digits(m, 2, '-');
+    digits(d, 2, 'T');
+    digits(secs / 3600, 2, ':');
+    digits(secs / 60 % 60, 2, ':');
+    digits(secs % 60, 2, 'Z');
+    Some(out)
 }
 
 impl Walk<'_> {
@@ -1488,6 +1497,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn rfc3339_writes_what_format_wrote(t in 0i64..=253_402_300_799) {
+            let s = rfc3339(t).unwrap();
+            let n: Vec<i64> = s.split(['-', 'T', ':', 'Z']).filter(|p| !p.is_empty()).map(|p| p.parse().unwrap()).collect();
+            let want = format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", n[0], n[1], n[2], n[3], n[4], n[5]);
+            proptest::prop_assert_eq!(&s, &want);
+            proptest::prop_assert_eq!(n[3] * 3600 + n[4] * 60 + n[5], t.rem_euclid(86_400));
+        }
+
         #[test]
         fn header_list_read_in_one_pass_as_by_lookup(
             heads in proptest::collection::vec(proptest::sample::select(vec![
