@@ -28,9 +28,11 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// Views longer than this are not kept for the next message: a thread
-    /// holds at most a few of them, whatever it has classified.
-    const KEEP_BYTES: usize = 1 << 20;
+    /// Views larger than this are not kept for the next message, nor more
+    /// than [`Self::KEEP_CASES`] Case views: whatever a thread has
+    /// classified, its scratch holds at most about 1.3 MB.
+    const KEEP_BYTES: usize = 256 << 10;
+    const KEEP_CASES: usize = 4;
 
     /// Lets go of what one long message grew.
     fn trim(&mut self) {
@@ -40,7 +42,7 @@ impl Scratch {
         if self.hits.capacity() > Self::KEEP_BYTES / 16 {
             self.hits = Vec::new();
         }
-        self.cases.truncate(8);
+        self.cases.truncate(Self::KEEP_CASES);
         for c in &mut self.cases {
             if c.capacity() > Self::KEEP_BYTES {
                 *c = Normalized::default();
