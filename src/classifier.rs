@@ -30,7 +30,7 @@ struct Scratch {
 impl Scratch {
     /// Views larger than this are not kept for the next message, nor more
     /// than [`Self::KEEP_CASES`] Case views: whatever a thread has
-    /// classified, its scratch holds at most about 1.3 MB.
+    /// classified, its scratch holds at most about 1.5 MB.
     const KEEP_BYTES: usize = 256 << 10;
     const KEEP_CASES: usize = 4;
 
