@@ -1,5 +1,6 @@
-//! What both profiling examples share: `DIR [--repeat N]` from the command
-//! line and every file of DIR (sorted by name) read before the clock starts.
+//! What the profiling examples share: `DIR [--repeat N]` from the command
+//! line, every file of DIR (sorted by name) read before the clock starts,
+//! and the parse-only floor.
 
 /// The files (name, bytes) and the repeat count.
 pub fn corpus_from_args() -> (Vec<(String, Vec<u8>)>, usize) {
@@ -26,4 +27,31 @@ pub fn corpus_from_args() -> (Vec<(String, Vec<u8>)>, usize) {
         })
         .collect();
     (msgs, repeat)
+}
+
+/// One pass of the parse-only floor of `benches/classify.rs` over `msgs`:
+/// mailparse's `parse_mail` and `get_body_raw` of every `text/*` part. The
+/// text bytes decoded.
+#[allow(dead_code)] // not every example that includes this module uses it
+pub fn parse_only_pass(msgs: &[(String, Vec<u8>)]) -> usize {
+    fn walk(p: &mailparse::ParsedMail<'_>, n: &mut usize) {
+        if p.subparts.is_empty() {
+            if p.ctype.mimetype.starts_with("text/") {
+                if let Ok(b) = p.get_body_raw() {
+                    *n += b.len();
+                }
+            }
+        } else {
+            for s in &p.subparts {
+                walk(s, n);
+            }
+        }
+    }
+    let mut decoded = 0;
+    for (_, raw) in msgs {
+        if let Ok(m) = mailparse::parse_mail(std::hint::black_box(raw)) {
+            walk(&m, &mut decoded);
+        }
+    }
+    decoded
 }
