@@ -22,6 +22,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../examples/common/mod.rs"]
+mod floor;
 use common::base64;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -259,29 +261,10 @@ fn classify_all(clf: &Classifier, r: &Regime) -> usize {
     n
 }
 
-/// The floor: mailparse parsing and transfer/charset decoding of every
-/// text part, nothing else.
+/// The floor: mailparse parsing and transfer decoding of every text part,
+/// nothing else (the same pass as `examples/parse_only` and `examples/ratio`).
 fn parse_only(r: &Regime) -> usize {
-    fn walk(p: &mailparse::ParsedMail<'_>, n: &mut usize) {
-        if p.subparts.is_empty() {
-            if p.ctype.mimetype.starts_with("text/") {
-                if let Ok(b) = p.get_body_raw() {
-                    *n += b.len();
-                }
-            }
-        } else {
-            for s in &p.subparts {
-                walk(s, n);
-            }
-        }
-    }
-    let mut n = 0;
-    for (raw, _) in &r.messages {
-        if let Ok(m) = mailparse::parse_mail(black_box(raw)) {
-            walk(&m, &mut n);
-        }
-    }
-    n
+    floor::parse_only_pass(r.messages.iter().map(|(m, _)| m.as_slice()))
 }
 
 fn configure(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, r: &Regime) {

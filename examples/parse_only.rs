@@ -16,7 +16,7 @@ fn main() {
     let t = Instant::now();
     let mut decoded = 0;
     for _ in 0..repeat {
-        decoded += common::parse_only_pass(&msgs);
+        decoded += common::parse_only_pass(msgs.iter().map(|(_, m)| m.as_slice()));
     }
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
