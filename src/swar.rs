@@ -44,6 +44,44 @@ pub(crate) fn lt_exact(x: u64, b: u8) -> u64 {
     !(((x & !HIGH) + LANES * u64::from(0x80 - b)) | x) & HIGH
 }
 
+/// The high bit set in exactly the bytes of `x` that are ASCII letters or
+/// digits.
+#[inline(always)]
+pub(crate) fn alnum_exact(x: u64) -> u64 {
+    // With the high bits cleared, adding `0x80 - lo` to every byte sets its
+    // high bit exactly when the byte is >= `lo`, and never carries into the
+    // next byte (0x7f + 0x80 - 0x30 < 0x100).
+    let at_least = |v: u64, lo: u8| v + LANES * u64::from(0x80 - lo);
+    let y = x & !HIGH;
+    let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
+    // `| 0x20` maps `A-Z` onto `a-z` and no other byte into `a-z`.
+    let folded = y | (LANES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    // Bytes from 0x80 up (UTF-8) are none of these.
+    (digit | letter) & !x & HIGH
+}
+
+/// One bit for each of the 64 bytes of `b` from `at` (bit `k` for byte
+/// `at + k`) that is an ASCII letter or digit; none past the end of `b`.
+#[inline(always)]
+pub(crate) fn alnum_block(b: &[u8], at: usize) -> u64 {
+    fn bits_of(block: &[u8; 64]) -> u64 {
+        (0..8).fold(0, |bits, j| {
+            bits | lane_bits(alnum_exact(load(block, 8 * j))) << (8 * j)
+        })
+    }
+    match b.get(at..at + 64) {
+        Some(block) => bits_of(block.try_into().expect("64 bytes")),
+        None => {
+            // Padded with zeros, which are not alphanumeric.
+            let rest = b.get(at..).unwrap_or_default();
+            let mut last = [0u8; 64];
+            last[..rest.len()].copy_from_slice(rest);
+            bits_of(&last)
+        }
+    }
+}
+
 /// The index of the byte holding the lowest set bit of a non-zero mask.
 #[inline(always)]
 pub(crate) fn first_lane(mask: u64) -> usize {
@@ -74,6 +112,18 @@ mod tests {
             proptest::prop_assert_eq!(lt_exact(x, lt), lanes(&|c| c < lt));
             let bits = w.iter().enumerate().fold(0u64, |m, (k, &c)| m | u64::from(c == b) << k);
             proptest::prop_assert_eq!(lane_bits(eq_exact(x, b)), bits);
+            proptest::prop_assert_eq!(alnum_exact(x), lanes(&|c| c.is_ascii_alphanumeric()));
+        }
+
+        #[test]
+        fn alnum_block_marks_letters_and_digits(
+            b in proptest::collection::vec(proptest::num::u8::ANY, 0..150),
+            at in 0usize..160,
+        ) {
+            let want = (0..64).fold(0u64, |m, k| {
+                m | u64::from(b.get(at + k).is_some_and(u8::is_ascii_alphanumeric)) << k
+            });
+            proptest::prop_assert_eq!(alnum_block(&b, at), want);
         }
     }
 

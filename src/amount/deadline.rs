@@ -538,36 +538,6 @@ fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
-/// One bit for each of the 64 bytes from `i` (bit `k` for byte `i + k`)
-/// that is an ASCII letter or digit; none past the end of `b`.
-#[inline(always)]
-fn alnum_bits(b: &[u8], i: usize) -> u64 {
-    use swar::{HIGH, LANES};
-    // The high bit of the bytes of `v` (7 bits each) in `lo..=hi`: neither
-    // sum carries out of a byte.
-    let within = |v: u64, lo: u8, hi: u8| {
-        (v + LANES * u64::from(0x80 - lo)) & !(v + LANES * u64::from(0x7f - hi))
-    };
-    let mut bits = 0;
-    for j in 0..8 {
-        let at = i + 8 * j;
-        let x = if at + 8 <= b.len() {
-            swar::load(b, at)
-        } else if at < b.len() {
-            let mut tail = [0; 8];
-            tail[..b.len() - at].copy_from_slice(&b[at..]);
-            u64::from_le_bytes(tail)
-        } else {
-            0
-        };
-        let low = x & !HIGH;
-        let lanes =
-            (within(low | (LANES * 0x20), b'a', b'z') | within(low, b'0', b'9')) & !x & HIGH;
-        bits |= swar::lane_bits(lanes) << (8 * j);
-    }
-    bits
-}
-
 /// Finds the durations in the view (number, unit, hours in range), before
 /// the cues around them are read.
 pub(super) fn candidates(view: &View, out: &mut Vec<Candidate>) {
@@ -585,7 +555,7 @@ fn find(b: &[u8], out: &mut Vec<Candidate>) {
     // 1 when the byte before `i` is a letter or digit.
     let mut before = 0;
     while i < b.len() {
-        let alnum = alnum_bits(b, i);
+        let alnum = swar::alnum_block(b, i);
         // Word starts, and letters and digits after `_` (ruled out below).
         let mut starts = alnum & !(alnum << 1 | before);
         before = alnum >> 63;

@@ -29,6 +29,7 @@
 use std::cell::Cell;
 
 use super::chains::{self, Reject, Valid};
+use crate::swar;
 
 pub(super) const ALNUM: u8 = 1;
 pub(super) const B58: u8 = 2;
@@ -188,55 +189,13 @@ pub(super) fn random_run(w: &[u8]) -> bool {
                 .any(|&c| CLASS[c as usize] & (DIGIT | UPPER) != 0))
 }
 
-use crate::swar::{HIGH, LANES};
-
-/// Sets the high bit of each byte of `x` (eight bytes of text, the first
-/// in the low byte) that is an ASCII letter or digit: the `ALNUM` class,
-/// eight bytes at a time.
-fn alnum_lanes(x: u64) -> u64 {
-    // With the high bits cleared, adding `0x80 - lo` to every byte sets its
-    // high bit exactly when the byte is >= `lo`, and never carries into the
-    // next byte (0x7f + 0x80 - 0x30 < 0x100).
-    let at_least = |v: u64, lo: u8| v + LANES * (0x80 - lo as u64);
-    let y = x & !HIGH;
-    let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
-    // `| 0x20` maps `A-Z` onto `a-z` and no other byte into `a-z`.
-    let folded = y | (LANES * 0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    // Bytes from 0x80 up (UTF-8) are none of these.
-    (digit | letter) & !x & HIGH
-}
-
 /// One bit per byte of `b` (bit `i % 64` of word `i / 64`): set for ASCII
 /// letters and digits, the bytes tokens are made of. Bits past the end are
 /// clear.
 pub(super) fn alnum_bitmap(b: &[u8]) -> Vec<u64> {
-    fn block_bits(block: &[u8; 64]) -> u64 {
-        let mut word = 0;
-        for (k, chunk) in block.chunks_exact(8).enumerate() {
-            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            word |= pack_lanes(alnum_lanes(x)) << (8 * k);
-        }
-        word
-    }
-    let blocks = b.chunks_exact(64);
-    let rest = blocks.remainder();
-    let mut bits: Vec<u64> = Vec::with_capacity(b.len().div_ceil(64));
-    bits.extend(blocks.map(|block| block_bits(block.try_into().unwrap_or(&[0; 64]))));
-    if !rest.is_empty() {
-        // Padded with zeros, which are not alphanumeric.
-        let mut last = [0u8; 64];
-        last[..rest.len()].copy_from_slice(rest);
-        bits.push(block_bits(&last));
-    }
-    bits
-}
-
-/// Gathers the high bit of each byte of `lanes` into the low byte, byte
-/// `j`'s at bit `j`: the multiply moves byte `j`'s bit to bit 56 + j, and
-/// the partial products it adds never overlap, so nothing carries.
-fn pack_lanes(lanes: u64) -> u64 {
-    (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+    (0..b.len().div_ceil(64))
+        .map(|w| swar::alnum_block(b, 64 * w))
+        .collect()
 }
 
 /// The first clear bit at or after `i` (past the last word: its index).
