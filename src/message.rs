@@ -407,14 +407,28 @@ fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
 /// Every header read here must be in [`META_HEADERS`]: a slimmed parse
 /// hands over only those.
 fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
-    // The first header of each name in [`META_HEADERS`] (and every
-    // Authentication-Results), found in one pass over the raw names. As
-    // mailparse's `get_first_header` finds them: it compares each name,
-    // decoded as Latin-1, with the one asked ignoring ASCII case, which a
-    // name with a non-ASCII byte never matches; but it decodes every name
-    // again for every name asked.
-    const AUTH: usize = META_HEADERS.len() - 1;
-    let mut first: [Option<&mailparse::MailHeader<'_>>; AUTH] = [None; AUTH];
+    read_meta(find_meta(headers), msg);
+}
+
+/// Index of Authentication-Results in [`META_HEADERS`], the one header read
+/// in every copy; the others are read in their first.
+const AUTH: usize = META_HEADERS.len() - 1;
+
+/// The headers [`read_meta`] reads: the first of each name in
+/// [`META_HEADERS`] before [`AUTH`], in that order, and every
+/// Authentication-Results.
+type MetaHeaders<'h, 'a> = (
+    [Option<&'h mailparse::MailHeader<'a>>; AUTH],
+    Vec<&'h mailparse::MailHeader<'a>>,
+);
+
+/// The [`MetaHeaders`], found in one pass over the raw names. As
+/// mailparse's `get_first_header` finds them: it compares each name,
+/// decoded as Latin-1, with the one asked ignoring ASCII case, which a name
+/// with a non-ASCII byte never matches; but it decodes every name again for
+/// every name asked.
+fn find_meta<'h, 'a>(headers: &'h [mailparse::MailHeader<'a>]) -> MetaHeaders<'h, 'a> {
+    let mut first = [None; AUTH];
     let mut auth = Vec::new();
     for h in headers {
         let key = h.get_key_raw();
@@ -425,11 +439,16 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
             continue;
         };
         if i == AUTH {
-            auth.push(value_of(h));
+            auth.push(h);
         } else if first[i].is_none() {
             first[i] = Some(h);
         }
     }
+    (first, auth)
+}
+
+/// The message's metadata from its [`MetaHeaders`].
+fn read_meta((first, auth): MetaHeaders<'_, '_>, msg: &mut Message) {
     let [subject, from, to, reply_to, message_id, date] = first;
     let get = |h: Option<&mailparse::MailHeader<'_>>| {
         h.map(|h| value_of(h).trim().to_string())
@@ -449,7 +468,11 @@ fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
         .and_then(rfc3339);
     msg.from_addr = from.and_then(bare_address);
     msg.to_addr = to.and_then(bare_address);
-    msg.auth_results = auth.join("; ");
+    msg.auth_results = auth
+        .into_iter()
+        .map(value_of)
+        .collect::<Vec<_>>()
+        .join("; ");
 }
 
 /// A header value as mailparse's `get_value` gives it, through
@@ -1464,36 +1487,12 @@ mod tests {
 
     use proptest::strategy::Strategy;
 
-    /// `read_header_list` as it read the headers through mailparse's
-    /// lookups: the reference for the one-pass version.
-    fn read_header_list_by_lookup(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
-        let get = |k: &str| {
-            headers
-                .get_first_header(k)
-                .map(|h| value_of(h).trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        msg.meta.subject = get("Subject").map(|s| decode_stray_encoded_words(&s));
-        msg.meta.from = get("From");
-        msg.meta.to = get("To");
-        msg.meta.reply_to = get("Reply-To");
-        msg.meta.message_id =
-            get("Message-ID").map(|m| m.trim_matches(['<', '>', ' ']).to_string());
-        msg.meta.date = get("Date");
-        msg.meta.date_utc = msg
-            .meta
-            .date
-            .as_deref()
-            .and_then(|d| mailparse::dateparse(d).ok())
-            .and_then(rfc3339);
-        msg.from_addr = headers.get_first_header("From").and_then(bare_address);
-        msg.to_addr = headers.get_first_header("To").and_then(bare_address);
-        msg.auth_results = headers
-            .get_all_headers("Authentication-Results")
-            .into_iter()
-            .map(value_of)
-            .collect::<Vec<_>>()
-            .join("; ");
+    /// The [`MetaHeaders`] as `read_header_list` found them before, through
+    /// mailparse's lookups: the reference for [`find_meta`].
+    fn find_meta_by_lookup<'a>(headers: &'a [mailparse::MailHeader<'a>]) -> MetaHeaders<'a, 'a> {
+        let names = ["Subject", "From", "To", "Reply-To", "Message-ID", "Date"];
+        let first = names.map(|k| headers.get_first_header(k));
+        (first, headers.get_all_headers("Authentication-Results"))
     }
 
     proptest::proptest! {
@@ -1521,8 +1520,8 @@ mod tests {
             let raw = format!("{}\n", heads.concat());
             let (headers, _) = mailparse::parse_headers(raw.as_bytes()).unwrap();
             let (mut fast, mut slow) = (Message::default(), Message::default());
-            read_header_list(&headers, &mut fast);
-            read_header_list_by_lookup(&headers, &mut slow);
+            read_meta(find_meta(&headers), &mut fast);
+            read_meta(find_meta_by_lookup(&headers), &mut slow);
             proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{:?}", raw);
         }
         #[test]
