@@ -12,6 +12,7 @@
 //! Work is linear in the input: the element stack is bounded and a close tag
 //! looks only a bounded distance down it.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use memchr::{memchr, memmem};
@@ -228,10 +229,11 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         // wallet only in its target: keep the URI as text beside the link,
         // which is what a reader gets by hovering or clicking.
         if kind == Kind::Link && hidden_depth == 0 {
-            if let Some(href) = attr_value(attrs, "href").map(str::trim) {
+            if let Some(href) = attr_value(attrs, "href") {
+                let href = href.trim();
                 if is_payment_uri(href) {
                     out.push(' ');
-                    decode_entities(href, out);
+                    out.push_str(href);
                     out.push(' ');
                 }
             }
@@ -288,7 +290,7 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
             q @ (b'"' | b'\'') => {
                 // A quote only opens a value right after '='.
                 let mut j = i;
-                while j > from && bytes[j - 1] == b' ' {
+                while j > from && bytes[j - 1].is_ascii_whitespace() {
                     j -= 1;
                 }
                 if j > from && bytes[j - 1] == b'=' {
@@ -492,82 +494,101 @@ impl Kind {
     }
 }
 
-/// The value of attribute `key` (lower-case ASCII). Searches with ASCII
-/// case folded in place: no lower-cased copy per call (this runs for every
-/// tag with attributes).
-fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-    let mut from = 0;
-    while let Some(at) = find_ascii_ci(attrs.as_bytes(), from, key.as_bytes()) {
-        from = at + key.len();
-        let before_ok = at == 0 || attrs.as_bytes()[at - 1].is_ascii_whitespace();
-        if !before_ok {
-            continue;
-        }
-        if let Some(v) = value_after(attrs, from) {
-            return Some(v);
-        }
-    }
-    None
+/// The attributes of a tag, read as the HTML tokenizer reads them from the
+/// text between the tag name and its `>`: a name runs from any character
+/// (even `=`) to whitespace, `/`, `=` or `>`; a value follows an `=` (with
+/// whitespace around it allowed) and is quoted or runs to whitespace;
+/// whitespace and `/` separate attributes. Names come as written (compare
+/// with ASCII case folded), values raw (character references undecoded).
+///
+/// A browser reads `title="x style=display:none"` as one `title`: text
+/// inside a value never counts as an attribute of its own.
+struct Attributes<'a> {
+    text: &'a str,
+    at: usize,
 }
 
-/// The value of an attribute whose name ends at `from` (a char boundary),
-/// when an `=` follows.
-fn value_after(attrs: &str, from: usize) -> Option<&str> {
-    let rest = attrs[from..].trim_start();
-    if !rest.starts_with('=') {
-        return None;
+/// An attribute of [`Attributes`]: its name, and its value as a range of
+/// the attribute text (`None`: no `=`).
+type Attribute<'a> = (&'a str, Option<std::ops::Range<usize>>);
+
+impl<'a> Attributes<'a> {
+    fn new(text: &'a str) -> Attributes<'a> {
+        Attributes { text, at: 0 }
     }
-    let vstart = attrs.len() - rest.len() + 1;
-    let v = attrs[vstart..].trim_start();
-    let off = attrs.len() - v.len();
-    Some(match v.as_bytes().first() {
-        Some(&q @ (b'"' | b'\'')) => {
-            let end = find_near(q, &v.as_bytes()[1..]).map_or(v.len(), |e| e + 1);
-            &attrs[off + 1..off + end]
-        }
-        _ => {
-            let end = v
-                .bytes()
-                .position(|c| c.is_ascii_whitespace())
-                .unwrap_or(v.len());
-            &attrs[off..off + end]
-        }
-    })
 }
 
-/// First position at or after `from` where `needle` (lower-case ASCII)
-/// occurs in `hay`, ASCII case ignored.
-fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = needle[0];
-    if hay.len() < needle.len() {
-        return None;
-    }
-    // Most attribute lists are short, and the key (a letter) usually comes
-    // early: a plain loop over the first bytes beats memchr's call overhead.
-    let last = hay.len() - needle.len();
-    let short_end = last.min(from.saturating_add(48));
-    let mut i = from;
-    if first.is_ascii_lowercase() {
-        // For a letter, `| 0x20` folds exactly its two cases onto it.
-        while i <= short_end {
-            if hay[i] | 0x20 == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
-                return Some(i);
+impl<'a> Iterator for Attributes<'a> {
+    type Item = Attribute<'a>;
+
+    fn next(&mut self) -> Option<Attribute<'a>> {
+        let b = self.text.as_bytes();
+        let skip_ws = |mut i: usize| {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
             }
+            i
+        };
+        let mut i = self.at;
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
             i += 1;
         }
-    }
-    while i + needle.len() <= hay.len() {
-        let j = i + memchr::memchr2(
-            first,
-            first.to_ascii_uppercase(),
-            &hay[i..hay.len() - needle.len() + 1],
-        )?;
-        if hay[j..j + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(j);
+        if i == b.len() {
+            self.at = i;
+            return None;
         }
-        i = j + 1;
+        // Every stop below is an ASCII byte or the end: char boundaries.
+        let start = i;
+        i += 1;
+        while i < b.len()
+            && !matches!(
+                b[i],
+                b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b'/' | b'=' | b'>'
+            )
+        {
+            i += 1;
+        }
+        let name = &self.text[start..i];
+        let j = skip_ws(i);
+        if b.get(j) != Some(&b'=') {
+            self.at = j;
+            return Some((name, None));
+        }
+        let j = skip_ws(j + 1);
+        let value = match b.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = find_near(q, &b[j + 1..]).map_or(b.len(), |k| j + 1 + k);
+                self.at = (end + 1).min(b.len());
+                j + 1..end
+            }
+            _ => {
+                let end = b[j..]
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .map_or(b.len(), |k| j + k);
+                self.at = end;
+                j..end
+            }
+        };
+        Some((name, Some(value)))
     }
-    None
+}
+
+/// The value of the first attribute named `key` (lower-case ASCII) of the
+/// attribute text `attrs`, with character references decoded.
+fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<Cow<'a, str>> {
+    let (_, value) = Attributes::new(attrs).find(|(n, _)| n.eq_ignore_ascii_case(key))?;
+    Some(decoded(&attrs[value?]))
+}
+
+/// `v` with character references decoded, borrowed when it has none.
+fn decoded(v: &str) -> Cow<'_, str> {
+    if memchr(b'&', v.as_bytes()).is_none() {
+        return Cow::Borrowed(v);
+    }
+    let mut s = String::new();
+    decode_entities(v, &mut s);
+    Cow::Owned(s)
 }
 
 /// Answers of [`is_hidden`] for attribute texts seen recently in one
@@ -643,109 +664,44 @@ fn is_hidden_cached(
     hidden
 }
 
+/// Whether the element `tag` with the attribute text `attrs` is hidden: by
+/// a `<style>` rule for its tag, class or id, by the `hidden` attribute
+/// (whatever its value: `hidden="hidden"` hides too) or by its inline
+/// `style`. The first of a repeated attribute counts, as in HTML.
 fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
-    // Every test below is independent: their order is only a matter of cost.
     if !rules.tags.is_empty() && rules.tags.contains(tag) {
         return true;
     }
-    if attrs.is_empty() {
-        return false;
-    }
-    // One pass for the `style` (and `class`, `id`) value as `attr_value`
-    // finds it and a bare `hidden` word as `has_bare_attr` found it. All
-    // start a word: right after ASCII whitespace (or '/' for `hidden`) or at
-    // the start.
-    let b = attrs.as_bytes();
-    let mut style_seen = false;
-    // `class` and `id` (first occurrence, as `attr_value` finds them) only
-    // matter when some rule names one.
     let (want_class, want_id) = (!rules.classes.is_empty(), !rules.ids.is_empty());
-    let (mut class_seen, mut id_seen) = (false, false);
-    // Whether the word starting at `i` (after a separator) is one of them;
-    // `Some(true)`: the element is hidden.
-    let mut check = |i: usize| -> bool {
-        let c = b[i] | 0x20;
-        if c == b'h'
-            && b.len() - i >= 6
-            && b[i..i + 6].eq_ignore_ascii_case(b"hidden")
-            && b.get(i + 6)
-                .is_none_or(|&n| n.is_ascii_whitespace() || n == b'/')
-        {
-            return true;
-        }
-        if c == b's'
-            && !style_seen
-            && (i == 0 || b[i - 1].is_ascii_whitespace())
-            && b.len() - i >= 5
-            && b[i..i + 5].eq_ignore_ascii_case(b"style")
-        {
-            if let Some(style) = value_after(attrs, i + 5) {
+    let (mut style_seen, mut class_seen, mut id_seen) = (false, false, false);
+    for (name, value) in Attributes::new(attrs) {
+        // Only the values looked at are decoded.
+        let value = || value.clone().map(|v| decoded(&attrs[v]));
+        // Names are told apart by length first: most are none of these.
+        match name.len() {
+            6 if name.eq_ignore_ascii_case("hidden") => return true,
+            5 if !style_seen && name.eq_ignore_ascii_case("style") => {
                 style_seen = true;
-                return style_hides(style);
-            }
-        }
-        let after_ws = i == 0 || b[i - 1].is_ascii_whitespace();
-        if c == b'c'
-            && want_class
-            && !class_seen
-            && after_ws
-            && b.len() - i >= 5
-            && b[i..i + 5].eq_ignore_ascii_case(b"class")
-        {
-            if let Some(class) = value_after(attrs, i + 5) {
-                class_seen = true;
-                return class
-                    .split_ascii_whitespace()
-                    .any(|c| rules.classes.contains(c));
-            }
-        }
-        if c == b'i'
-            && want_id
-            && !id_seen
-            && after_ws
-            && b.len() - i >= 2
-            && b[i..i + 2].eq_ignore_ascii_case(b"id")
-        {
-            if let Some(id) = value_after(attrs, i + 2) {
-                id_seen = true;
-                return rules.ids.contains(id.trim());
-            }
-        }
-        false
-    };
-    let sep = |p: u8| p.is_ascii_whitespace() || p == b'/';
-    if check(0) {
-        return true;
-    }
-    // Blocks of 16 positions through a branch-free filter (a superset:
-    // a control byte, space or '/' before "h?d" or "st"), which vectorises;
-    // only blocks that pass are looked at byte by byte.
-    const B: usize = 16;
-    let mut i = 1;
-    while i + B + 2 <= b.len() {
-        let w = |o: usize| -> &[u8; B] { b[i + o - 1..i + o - 1 + B].try_into().expect("B bytes") };
-        let (w0, w1, w2, w3) = (w(0), w(1), w(2), w(3));
-        let mut hit = false;
-        for k in 0..B {
-            let (p, c0, c1, c2) = (w0[k], w1[k] | 0x20, w2[k] | 0x20, w3[k] | 0x20);
-            hit |= ((p <= b' ') | (p == b'/'))
-                & (((c0 == b'h') & (c2 == b'd'))
-                    | ((c0 == b's') & (c1 == b't'))
-                    | (want_class & (c0 == b'c') & (c1 == b'l'))
-                    | (want_id & (c0 == b'i') & (c1 == b'd')));
-        }
-        if hit {
-            for k in i..i + B {
-                if sep(b[k - 1]) && check(k) {
+                if value().is_some_and(|v| style_hides(&v)) {
                     return true;
                 }
             }
-        }
-        i += B;
-    }
-    for k in i..b.len() {
-        if sep(b[k - 1]) && check(k) {
-            return true;
+            5 if want_class && !class_seen && name.eq_ignore_ascii_case("class") => {
+                class_seen = true;
+                if value().is_some_and(|v| {
+                    v.split_ascii_whitespace()
+                        .any(|c| rules.classes.contains(c))
+                }) {
+                    return true;
+                }
+            }
+            2 if want_id && !id_seen && name.eq_ignore_ascii_case("id") => {
+                id_seen = true;
+                if value().is_some_and(|v| rules.ids.contains(v.trim())) {
+                    return true;
+                }
+            }
+            _ => {}
         }
     }
     false
@@ -1405,6 +1361,34 @@ mod tests {
     );
     t!(hidden_attr, "a<div hidden>no</div>b", "a\nb");
     t!(
+        hidden_attr_with_value,
+        "a<div hidden=\"hidden\">no</div><p HIDDEN=''>no</p>b",
+        "a\nb"
+    );
+    // Text inside an attribute value is not an attribute: a scam cannot
+    // hide its own text from the matcher behind a fake `style` or
+    // `hidden` in a `title`, which a browser shows.
+    t!(
+        style_inside_a_value_is_not_an_attribute,
+        "<p title=\"note style=display:none;\">pay now</p><p data-x='a hidden b'>or else</p>",
+        "pay now\nor else"
+    );
+    t!(
+        first_of_repeated_attributes_counts,
+        "<span style=color:red style=display:none>seen</span><i style=display:none style=color:red>no</i>",
+        "seen"
+    );
+    t!(
+        entity_in_style_value,
+        "a<span style=\"display&#58;none\">no</span>b",
+        "ab"
+    );
+    t!(
+        quote_after_newline_opens_a_value,
+        "a<span style=\n\"display:none;x:'>'\">no</span>b",
+        "ab"
+    );
+    t!(
         same_attrs_other_tag,
         "<style>b{display:none}</style><b class=x>1</b><i class=x>2</i><b class=x>3</b>",
         "2"
@@ -1482,34 +1466,6 @@ mod tests {
                     || decl("max-width").is_some_and(is_zero_length))
     }
 
-    fn attr_value_oracle<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-        let lower = attrs.to_ascii_lowercase();
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(key) {
-            let at = from + i;
-            from = at + key.len();
-            let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
-            let rest = lower[from..].trim_start();
-            if !before_ok || !rest.starts_with('=') {
-                continue;
-            }
-            let vstart = attrs.len() - rest.len() + 1;
-            let v = attrs[vstart..].trim_start();
-            let off = attrs.len() - v.len();
-            return Some(match v.as_bytes().first() {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
-                    &attrs[off + 1..off + end]
-                }
-                _ => {
-                    let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
-                    &attrs[off..off + end]
-                }
-            });
-        }
-        None
-    }
-
     const CSS_WORDS: &[&str] = &[
         "display",
         "DISPLAY",
@@ -1564,10 +1520,19 @@ mod tests {
         }
 
         #[test]
-        fn attr_value_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(CSS_WORDS), 0..24)) {
+        fn attributes_agree_with_oracle(words in proptest::collection::vec(proptest::sample::select(CSS_WORDS), 0..24)) {
             let attrs = words.concat();
-            for key in ["style", "class", "id"] {
-                proptest::prop_assert_eq!(attr_value(&attrs, key), attr_value_oracle(&attrs, key), "{:?}", attrs);
+            let mut fast: Vec<(String, Option<String>)> = Vec::new();
+            for (name, value) in Attributes::new(&attrs) {
+                let name = name.to_ascii_lowercase();
+                if !fast.iter().any(|(n, _)| *n == name) {
+                    fast.push((name, value.map(|v| decoded(&attrs[v]).into_owned())));
+                }
+            }
+            proptest::prop_assert_eq!(&fast, &oracle::attributes(&attrs), "{:?}", attrs);
+            for key in ["style", "class", "id", "href"] {
+                let want = fast.iter().find(|(n, _)| n == key).and_then(|(_, v)| v.clone());
+                proptest::prop_assert_eq!(attr_value(&attrs, key).map(Cow::into_owned), want, "{:?}", attrs);
             }
         }
     }

@@ -185,10 +185,11 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         // wallet only in its target: keep the URI as text beside the link,
         // which is what a reader gets by hovering or clicking.
         if name == "a" && hidden_depth == 0 {
-            if let Some(href) = attr_value(attrs, "href").map(str::trim) {
+            if let Some(href) = attr_value(attrs, "href") {
+                let href = href.trim();
                 if is_payment_uri(href) {
                     out.push(' ');
-                    decode_entities(href, out);
+                    out.push_str(href);
                     out.push(' ');
                 }
             }
@@ -224,7 +225,7 @@ fn find_tag_end(bytes: &[u8], from: usize) -> usize {
         } else if b == b'"' || b == b'\'' {
             // A quote only opens a value right after '='.
             let mut j = i;
-            while j > from && bytes[j - 1] == b' ' {
+            while j > from && bytes[j - 1].is_ascii_whitespace() {
                 j -= 1;
             }
             if j > from && bytes[j - 1] == b'=' {
@@ -371,92 +372,97 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
-    let mut from = 0;
-    while let Some(at) = find_ascii_ci(attrs.as_bytes(), from, key.as_bytes()) {
-        from = at + key.len();
-        let before_ok = at == 0 || attrs.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = attrs[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
+/// The attributes of a tag as the HTML tokenizer reads them from the text
+/// after the tag name: lower-cased names, values with character references
+/// decoded, the first of a repeated name kept. Deliberately plain: the
+/// reference the fast scanner's attribute reading is checked against.
+pub(super) fn attributes(attrs: &str) -> Vec<(String, Option<String>)> {
+    let c: Vec<char> = attrs.chars().collect();
+    let ws = |c: char| c.is_ascii_whitespace();
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let mut i = 0;
+    loop {
+        // Before a name: whitespace and '/' are passed over.
+        while i < c.len() && (ws(c[i]) || c[i] == '/') {
+            i += 1;
         }
-        let vstart = attrs.len() - rest.len() + 1;
-        let v = attrs[vstart..].trim_start();
-        let off = attrs.len() - v.len();
-        return Some(match v.as_bytes().first() {
-            Some(&q @ (b'"' | b'\'')) => {
-                let end = v[1..].find(q as char).map_or(v.len(), |e| e + 1);
-                &attrs[off + 1..off + end]
+        if i == c.len() {
+            return out;
+        }
+        // A name takes its first character whatever it is ('=' too), then
+        // runs to whitespace, '/', '=' or '>'.
+        let mut name = c[i].to_ascii_lowercase().to_string();
+        i += 1;
+        while i < c.len() && !(ws(c[i]) || matches!(c[i], '/' | '=' | '>')) {
+            name.push(c[i].to_ascii_lowercase());
+            i += 1;
+        }
+        while i < c.len() && ws(c[i]) {
+            i += 1;
+        }
+        let mut value = None;
+        if i < c.len() && c[i] == '=' {
+            i += 1;
+            while i < c.len() && ws(c[i]) {
+                i += 1;
             }
-            _ => {
-                let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
-                &attrs[off..off + end]
+            let mut v = String::new();
+            if i < c.len() && (c[i] == '"' || c[i] == '\'') {
+                let q = c[i];
+                i += 1;
+                while i < c.len() && c[i] != q {
+                    v.push(c[i]);
+                    i += 1;
+                }
+                // Past the closing quote, if there is one.
+                i = (i + 1).min(c.len());
+            } else {
+                while i < c.len() && !ws(c[i]) {
+                    v.push(c[i]);
+                    i += 1;
+                }
             }
-        });
+            let mut decoded = String::new();
+            decode_entities(&v, &mut decoded);
+            value = Some(decoded);
+        }
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, value));
+        }
     }
-    None
 }
 
-fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = needle[0];
-    let mut i = from;
-    while i + needle.len() <= hay.len() {
-        let j = i + memchr::memchr2(
-            first,
-            first.to_ascii_uppercase(),
-            &hay[i..hay.len() - needle.len() + 1],
-        )?;
-        if hay[j..j + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(j);
-        }
-        i = j + 1;
-    }
-    None
-}
-
-fn has_bare_attr(attrs: &str, key: &str) -> bool {
-    // Most tags do not mention the key at all: one search decides.
-    if find_ascii_ci(attrs.as_bytes(), 0, key.as_bytes()).is_none() {
-        return false;
-    }
-    attrs
-        .split(|c: char| c.is_ascii_whitespace() || c == '/')
-        .any(|a| a.eq_ignore_ascii_case(key))
+fn attr_value(attrs: &str, key: &str) -> Option<String> {
+    attributes(attrs)
+        .into_iter()
+        .find(|(n, _)| n == key)
+        .and_then(|(_, v)| v)
 }
 
 fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
-    if attrs.is_empty() {
-        return rules.tags.contains(tag);
-    }
-    if let Some(style) = attr_value(attrs, "style") {
-        if style_hides(style) {
-            return true;
-        }
-    }
-    if has_bare_attr(attrs, "hidden") {
-        return true;
-    }
     if rules.tags.contains(tag) {
         return true;
     }
-    if !rules.classes.is_empty() {
-        if let Some(class) = attr_value(attrs, "class") {
-            if class
-                .split_ascii_whitespace()
-                .any(|c| rules.classes.contains(c))
-            {
-                return true;
-            }
-        }
+    let attrs = attributes(attrs);
+    let value = |key: &str| {
+        attrs
+            .iter()
+            .find(|(n, _)| n == key)
+            .map(|(_, v)| v.clone().unwrap_or_default())
+    };
+    if value("hidden").is_some() {
+        return true;
     }
-    if !rules.ids.is_empty() {
-        if let Some(id) = attr_value(attrs, "id") {
-            if rules.ids.contains(id.trim()) {
-                return true;
-            }
-        }
+    if value("style").is_some_and(|s| style_hides(&s)) {
+        return true;
     }
-    false
+    if value("class").is_some_and(|c| {
+        c.split_ascii_whitespace()
+            .any(|c| rules.classes.contains(c))
+    }) {
+        return true;
+    }
+    value("id").is_some_and(|id| rules.ids.contains(id.trim()))
 }
 
 pub(super) fn style_hides(style: &str) -> bool {
@@ -974,11 +980,15 @@ mod diff {
             let attrs = words.concat();
             let fast_rules = super::super::collect_style_rules(css);
             let rules = super::collect_style_rules(css);
-            proptest::prop_assert_eq!(
-                super::super::is_hidden(tag, &attrs, &fast_rules),
-                super::is_hidden(tag, &attrs, &rules),
-                "{:?}", attrs
-            );
+            // Twice through one cache: the second answer comes from it.
+            let mut cache = super::super::HiddenCache::new();
+            for _ in 0..2 {
+                proptest::prop_assert_eq!(
+                    super::super::is_hidden_cached(tag, &attrs, 0..attrs.len(), &fast_rules, &mut cache),
+                    super::is_hidden(tag, &attrs, &rules),
+                    "{:?}", attrs
+                );
+            }
         }
 
         #[test]
