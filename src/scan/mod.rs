@@ -58,6 +58,16 @@
 //! skipped, never held whole (the reader keeps at most the limit plus one
 //! fill of it).
 //!
+//! With [`Scanner::threads`]`(1)` there is none of that: no thread is
+//! spawned and no pool built, and everything — walking directories,
+//! opening files, gzip, splitting mbox fills, classifying, numbering — runs
+//! on the thread that iterates the [`Scan`], one file or one mbox fill at a
+//! time, when the items before it have been handed out. Nothing is read
+//! ahead, and the scan holds one file or fill (and its items) at a time. A
+//! panic while reading the inputs ends such a scan with a
+//! [`ScanError::Internal`] item, as the reading thread's death ends a
+//! threaded one. Either way the items are the same, in the same order.
+//!
 //! # Errors
 //!
 //! A message or file that cannot be read becomes an item whose `result` is a
@@ -352,6 +362,9 @@ impl Scanner {
 
     /// Classifier threads; 0 (the default) means one per core. Reading runs
     /// on one more thread (splitting an mbox into messages runs on these).
+    /// 1 means no thread at all: the whole scan (reading included) runs on
+    /// the thread that iterates the [`Scan`], which spawns no thread and
+    /// builds no pool (see the module documentation).
     pub fn threads(mut self, n: usize) -> Scanner {
         self.threads = n;
         self
@@ -386,7 +399,9 @@ impl Scanner {
 
     /// Starts scanning `inputs` in the background and returns the items as
     /// an iterator, in input order. Fails only if the thread pool cannot be
-    /// started; unreadable inputs become error items.
+    /// started; unreadable inputs become error items. With
+    /// [`threads`](Scanner::threads)`(1)` nothing starts: the inputs are
+    /// read as the iterator is advanced, on its thread.
     pub fn scan<I>(&self, inputs: I) -> Result<Scan, Error>
     where
         I: IntoIterator,
@@ -396,11 +411,11 @@ impl Scanner {
         let progress = Arc::new(Progress::default());
         let jobs = input::Jobs::new(inputs, self.cfg, Arc::clone(&progress));
         let source = if self.threads == 1 {
-            Source::Sequential(Sequential {
+            Source::Sequential(Box::new(Sequential {
                 jobs,
                 clf: self.clf.clone(),
                 done: false,
-            })
+            }))
         } else {
             Source::Threads(self.start(jobs)?)
         };
@@ -443,9 +458,7 @@ impl Scanner {
         }
 
         let cfg = self.cfg;
-        let reader = spawn("sextortion-read", move || {
-            input::produce(jobs, cfg, job_tx)
-        })?;
+        let reader = spawn("sextortion-read", move || input::produce(jobs, cfg, job_tx))?;
         let clf = self.clf.clone();
         let dispatcher = spawn("sextortion-dispatch", move || {
             for (seq, batch) in (0u64..).zip(job_rx) {
@@ -674,8 +687,9 @@ enum Source {
     /// Threads > 1 (or one per core): a reading thread, a dispatching
     /// thread and a pool.
     Threads(Threads),
-    /// One thread: everything on the thread iterating the scan.
-    Sequential(Sequential),
+    /// One thread: everything on the thread iterating the scan (boxed: it
+    /// holds the splitter's state).
+    Sequential(Box<Sequential>),
 }
 
 /// The threaded side of a scan: batches come back from the pool out of
@@ -870,5 +884,25 @@ mod tests {
         send::<Scan>();
         send::<ScanItem>();
         send::<Input>();
+    }
+
+    #[test]
+    fn one_thread_means_no_thread_and_no_pool() {
+        let scanner = Scanner::new(crate::default_classifier());
+        let seq = scanner
+            .clone()
+            .threads(1)
+            .scan(Vec::<Input>::new())
+            .unwrap();
+        // Nothing but the jobs to pull: no thread handle, no channel, no pool.
+        assert!(matches!(seq.source, Source::Sequential(_)));
+        for n in [0, 2] {
+            let scan = scanner
+                .clone()
+                .threads(n)
+                .scan(Vec::<Input>::new())
+                .unwrap();
+            assert!(matches!(scan.source, Source::Threads(_)), "threads({n})");
+        }
     }
 }
