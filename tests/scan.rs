@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{clean, gzip, mbox, scam, TempDir, WALLETS};
+use common::{clean, gzip, mbox, mixed, scam, TempDir, WALLETS};
 use sextortion::{Input, Label, ScanError, ScanItem, ScanStats, Scanner};
 
 fn scanner() -> Scanner {
@@ -530,15 +530,7 @@ fn every_kind_of_input(d: &TempDir) {
     ]);
     text.push_str("From raw@example.com Mon May  6 10:00:00 2024\nSubject: raw\n\nline\nFrom inside the body, not a separator\n\n");
     d.write("mail.mbox", &text);
-    let many: Vec<String> = (0..30)
-        .map(|i| {
-            if i % 3 == 0 {
-                scam(i, WALLETS[i % 3], 700 + i as u32, 6)
-            } else {
-                clean(i)
-            }
-        })
-        .collect();
+    let many = mixed(30, 3);
     d.write("arch.mbox.gz", gzip(mbox(&many).as_bytes()));
     let gz = gzip(mbox(&many).as_bytes());
     d.write("cut.mbox.gz", &gz[..gz.len() * 2 / 3]);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{clean, gzip, mbox, scam, TempDir, WALLETS};
+use common::{clean, gzip, mbox, mixed, scam, TempDir, WALLETS};
 use sextortion::{Input, Scanner};
 
 /// The threads of this process, by name.
@@ -24,15 +24,7 @@ fn threads() -> Vec<String> {
 fn a_one_thread_scan_starts_no_thread() {
     let clf = sextortion::default_classifier();
     let d = TempDir::new("nothread");
-    let msgs: Vec<String> = (0..50)
-        .map(|i| {
-            if i % 2 == 0 {
-                scam(i, WALLETS[0], 900, 6)
-            } else {
-                clean(i)
-            }
-        })
-        .collect();
+    let msgs = mixed(50, 2);
     d.write("dir/a.eml", scam(1, WALLETS[1], 1000, 7));
     d.write("dir/m.mbox", mbox(&msgs));
     d.write("dir/m.mbox.gz", gzip(mbox(&msgs).as_bytes()));
