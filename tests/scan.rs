@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{clean, gzip, mbox, scam, TempDir, WALLETS};
+use common::{clean, gzip, mbox, mixed, scam, TempDir, WALLETS};
 use sextortion::{Input, Label, ScanError, ScanItem, ScanStats, Scanner};
 
 fn scanner() -> Scanner {
@@ -489,4 +489,189 @@ fn a_message_larger_than_a_fill_and_the_limit_is_dropped_as_read_and_numbered() 
         items[2].offset,
         Some(items[1].offset.unwrap() + items[1].bytes)
     );
+}
+
+/// An item as far as any two scans of the same inputs must agree on it:
+/// where it comes from, and the whole verdict (as JSON) or the error.
+fn rendered(items: &[ScanItem]) -> Vec<(String, u64, Option<u64>, u64, String)> {
+    items
+        .iter()
+        .map(|i| {
+            let result = match &i.result {
+                Ok(v) => serde_json::to_string(v).unwrap(),
+                Err(e) => format!("error: {e}"),
+            };
+            (
+                i.source.display().to_string(),
+                i.index,
+                i.offset,
+                i.bytes,
+                result,
+            )
+        })
+        .collect()
+}
+
+/// Everything the reading side tells apart, in one tree.
+fn every_kind_of_input(d: &TempDir) {
+    d.write("a.eml", scam(1, WALLETS[0], 1200, 6));
+    d.write("b.eml", clean(2));
+    d.write("sub/c.eml", clean(3));
+    d.write("sub/12345", scam(4, WALLETS[1], 900, 7)); // no extension, looks like mail
+                                                       // mboxrd quoting (the helper quotes body lines starting `From `), a
+                                                       // `From ` line right after a body line (no empty line: no separator),
+                                                       // and a message over the size limit between two that are not.
+    let quoted = format!("{}From the desk of the hacker\n>From here\n", clean(5));
+    let mut text = mbox(&[
+        quoted,
+        scam(6, WALLETS[2], 800, 8),
+        format!("{}{}\n", clean(7), "z".repeat(5000)),
+        clean(8),
+    ]);
+    text.push_str("From raw@example.com Mon May  6 10:00:00 2024\nSubject: raw\n\nline\nFrom inside the body, not a separator\n\n");
+    d.write("mail.mbox", &text);
+    let many = mixed(30, 3);
+    d.write("arch.mbox.gz", gzip(mbox(&many).as_bytes()));
+    let gz = gzip(mbox(&many).as_bytes());
+    d.write("cut.mbox.gz", &gz[..gz.len() * 2 / 3]);
+    d.write("one.eml.gz", gzip(scam(9, WALLETS[0], 1500, 9).as_bytes()));
+    // An mbox whose one message, over the size limit, is dropped as it is
+    // read, until the decompression limit stops it.
+    let bomb = format!(
+        "From x@y Mon May  6 10:00:00 2024\n\n{}",
+        "A\n".repeat(1 << 19)
+    );
+    d.write("bomb.gz", gzip(bomb.as_bytes()));
+    d.write("big.eml", format!("{}{}\n", clean(10), "x".repeat(5000)));
+    d.write("labels.csv", "file,label\na.eml,sextortion\n");
+    d.write(".hidden.eml", clean(11));
+    d.write("md/cur/1700000000.1.host:2,S", clean(12));
+    d.write("md/new/1700000001.2.host", scam(13, WALLETS[1], 950, 6));
+    d.write("md/tmp/1700000002.3.host", clean(14));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        symlink(d.path(), d.path().join("loop")).unwrap();
+        symlink(d.path().join("gone.eml"), d.path().join("dangling.eml")).unwrap();
+        // Unreadable unless running as root, which reads it: either way the
+        // two modes must agree.
+        let p = d.write("locked.eml", clean(15));
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+}
+
+#[test]
+fn one_thread_scans_exactly_like_the_pool() {
+    let d = TempDir::new("seq");
+    every_kind_of_input(&d);
+    let inputs = || {
+        vec![
+            Input::from(d.path()),
+            Input::reader(
+                "stream",
+                std::io::Cursor::new(mbox(&[clean(20), scam(21, WALLETS[0], 600, 6)])),
+            ),
+            Input::from(d.path().join("no-such-file.eml")),
+            Input::from(d.path().join("mail.mbox")),
+        ]
+    };
+    let base = Scanner::new(sextortion::default_classifier())
+        .max_message_size(3000)
+        .max_decompressed(256 << 10);
+    let run = |s: Scanner| {
+        let mut scan = s.scan(inputs()).unwrap();
+        let items: Vec<ScanItem> = (&mut scan).collect();
+        (
+            rendered(&items),
+            scan.stats().clone(),
+            scan.files(),
+            scan.ignored_files(),
+        )
+    };
+    let want = run(base.clone().threads(2));
+    let (items, stats, files, ignored) = &want;
+    // The tree does hold every case.
+    let has = |s: &str| items.iter().any(|i| i.4.contains(s));
+    assert!(stats.verdicts > 40, "{stats:?}");
+    for what in [
+        "over the limit",
+        "gzip stream broken",
+        "decompresses to more than",
+        "no-such-file.eml",
+    ] {
+        assert!(has(what), "no {what:?} in {items:#?}");
+    }
+    #[cfg(unix)]
+    {
+        assert!(has("symbolic link loop"), "{items:#?}");
+        assert!(has("dangling symbolic link"), "{items:#?}");
+    }
+    assert!(items.iter().any(|i| i.0.ends_with("1700000001.2.host")));
+    assert!(!items
+        .iter()
+        .any(|i| i.0.ends_with("1700000002.3.host") || i.0.ends_with(".hidden.eml")));
+    assert!(
+        *ignored >= 2 && *files > 10,
+        "{files} files, {ignored} ignored"
+    );
+    for (what, s) in [
+        ("threads(1)", base.clone().threads(1)),
+        (
+            "threads(1), batches of 3",
+            base.clone().threads(1).batch(3, 10_000),
+        ),
+        (
+            "threads(2), batches of 3",
+            base.clone().threads(2).batch(3, 10_000),
+        ),
+        (
+            "threads(0), batches of 1",
+            base.clone().threads(0).batch(1, 1),
+        ),
+        ("threads(3)", base.clone().threads(3)),
+    ] {
+        let got = run(s);
+        assert_eq!(got.0, want.0, "{what}: items");
+        assert_eq!(got.1, want.1, "{what}: stats");
+        assert_eq!((got.2, got.3), (want.2, want.3), "{what}: files, ignored");
+    }
+}
+
+/// A reader that gives `first`, then panics.
+struct PanicsAfter(std::io::Cursor<String>);
+
+impl std::io::Read for PanicsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 => panic!("the reader broke down"),
+            n => Ok(n),
+        }
+    }
+}
+
+#[test]
+fn a_panic_while_reading_ends_the_scan_with_an_error_item_in_either_mode() {
+    for threads in [1, 2] {
+        let inputs = vec![
+            Input::reader("first", std::io::Cursor::new(clean(1))),
+            Input::reader(
+                "panics",
+                PanicsAfter(std::io::Cursor::new(mbox(&[clean(2)]))),
+            ),
+            Input::reader("never", std::io::Cursor::new(clean(3))),
+        ];
+        let s = scanner().threads(threads).batch(1, 1);
+        let (items, stats) = scan_all(&s, inputs);
+        assert_eq!(&*items[0].source, Path::new("first"), "threads {threads}");
+        assert!(items[0].result.is_ok());
+        let last = items.last().unwrap();
+        match &last.result {
+            Err(ScanError::Internal(m)) => {
+                assert!(m.contains("the reader broke down"), "{m}")
+            }
+            other => panic!("threads {threads}: {other:?}"),
+        }
+        assert!(!items.iter().any(|i| &*i.source == Path::new("never")));
+        assert_eq!(stats.errors, 1);
+    }
 }

@@ -1,16 +1,18 @@
 //! The reading side of a scan: expands inputs into files, recognises gzip
-//! and mbox by content, splits messages and hands them on in batches.
+//! and mbox by content and splits messages, one job at a time as they are
+//! asked for ([`Jobs`]); on the reading thread, [`produce`] hands them on in
+//! batches.
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Cursor, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
-use walkdir::WalkDir;
+use walkdir::{DirEntry, WalkDir};
 
 use super::mbox::{Block, Broken, Piece, Record, Splitter};
 use super::{Config, Input, Progress, ScanError};
@@ -49,39 +51,22 @@ const MAIL_EXTENSIONS: &[&str] = &["eml", "mbox", "mbx", "mail", "gz"];
 /// Bytes looked at to recognise gzip, mbox or a header line.
 const SNIFF: usize = 512;
 
-/// Reads every input in order and sends its messages in batches. Returns
-/// early when the consumer has gone.
-pub(crate) fn produce(
-    inputs: Vec<Input>,
-    cfg: Config,
-    tx: SyncSender<Vec<Job>>,
-    progress: &Progress,
-) {
-    let mut r = Reader {
-        out: Batcher {
-            tx,
-            jobs: Vec::new(),
-            bytes: 0,
-            last_buffer: None,
-            cfg,
-        },
-        streams: 0,
+/// Reads every input in order and sends its jobs in batches (as `cfg`
+/// bounds them). Returns early when the consumer has gone.
+pub(crate) fn produce(mut jobs: Jobs, cfg: Config, tx: SyncSender<Vec<Job>>) {
+    let mut out = Batcher {
+        tx,
+        jobs: Vec::new(),
+        bytes: 0,
+        last_buffer: None,
         cfg,
-        progress,
     };
-    for input in inputs {
-        let go_on = match input {
-            Input::Path(p) => r.path(&p),
-            Input::Stdin => r.stream(Arc::from(Path::new("-")), io::stdin().lock(), None, false),
-            Input::Reader { name, reader } => {
-                r.stream(Arc::from(name.as_path()), reader, None, false)
-            }
-        };
-        if !go_on {
+    while let Some(job) = jobs.next_job() {
+        if !out.push(job) {
             return;
         }
     }
-    r.out.flush();
+    out.flush();
 }
 
 struct Batcher {
@@ -142,12 +127,52 @@ impl Batcher {
     }
 }
 
-struct Reader<'a> {
-    out: Batcher,
+/// The jobs of a list of inputs, in input order, read only as they are
+/// asked for ([`Jobs::next_job`]): the whole reading side of a scan, run on
+/// the reading thread, or on the caller's in a one-thread scan. It holds at
+/// most one open file (and one fill of it, for an mbox) and one directory
+/// walk.
+pub(crate) struct Jobs {
+    /// Inputs not yet begun.
+    inputs: std::vec::IntoIter<Input>,
+    /// The directory being walked.
+    walk: Option<Walk>,
+    /// The mbox being split (in a file of `walk`, or an input itself).
+    mbox: Option<Mbox>,
     /// mbox streams met so far.
     streams: u64,
     cfg: Config,
-    progress: &'a Progress,
+    progress: Arc<Progress>,
+}
+
+type Entries = Box<dyn Iterator<Item = walkdir::Result<DirEntry>> + Send>;
+
+/// A directory being walked.
+struct Walk {
+    root: PathBuf,
+    entries: Entries,
+    /// Whether the last parent directory seen is a Maildir's cur/ or new/:
+    /// asked once per directory, not once per file.
+    maildir: Option<(PathBuf, bool)>,
+}
+
+/// An mbox being split.
+struct Mbox {
+    source: Arc<Path>,
+    /// Its number among the mbox streams of the scan, from 1.
+    stream: u64,
+    gz: bool,
+    split: Splitter<Box<dyn Read + Send>>,
+}
+
+impl std::fmt::Debug for Jobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jobs")
+            .field("inputs_left", &self.inputs.len())
+            .field("walk", &self.walk.as_ref().map(|w| &w.root))
+            .field("mbox", &self.mbox.as_ref().map(|m| &m.source))
+            .finish_non_exhaustive()
+    }
 }
 
 /// Whether a file met in a directory is mail.
@@ -159,133 +184,188 @@ enum Admit {
     IfMail,
 }
 
-impl Reader<'_> {
-    fn fail(&mut self, source: &Path, index: u64, error: ScanError) -> bool {
-        self.out.push(Job {
+impl Jobs {
+    pub(crate) fn new(inputs: Vec<Input>, cfg: Config, progress: Arc<Progress>) -> Jobs {
+        Jobs {
+            inputs: inputs.into_iter(),
+            walk: None,
+            mbox: None,
+            streams: 0,
+            cfg,
+            progress,
+        }
+    }
+
+    /// The next job, `None` once every input is read.
+    pub(crate) fn next_job(&mut self) -> Option<Job> {
+        loop {
+            if let Some(m) = &mut self.mbox {
+                if let Some(piece) = m.split.next_piece() {
+                    return Some(m.job(piece, &self.cfg));
+                }
+                self.mbox = None;
+                continue;
+            }
+            if let Some(w) = &mut self.walk {
+                match w.entries.next() {
+                    Some(entry) => {
+                        if let Some(job) = self.entry(entry) {
+                            return Some(job);
+                        }
+                    }
+                    None => self.walk = None,
+                }
+                continue;
+            }
+            let job = match self.inputs.next()? {
+                Input::Path(p) => self.path(&p),
+                // `Stdin`, not its lock: the lock is not `Send`.
+                Input::Stdin => self.stream(
+                    Arc::from(Path::new("-")),
+                    Box::new(io::stdin()),
+                    None,
+                    false,
+                ),
+                Input::Reader { name, reader } => {
+                    self.stream(Arc::from(name.as_path()), reader, None, false)
+                }
+            };
+            if job.is_some() {
+                return job;
+            }
+        }
+    }
+
+    fn fail(&self, source: &Path, error: ScanError) -> Job {
+        Job {
             source: Arc::from(source),
-            index,
+            index: 0,
             offset: None,
             bytes: 0,
             work: Work::Failed(error),
             stream: 0,
-        })
+        }
     }
 
-    fn path(&mut self, p: &Path) -> bool {
+    /// An input path: a job for a file, or the start of a walk.
+    fn path(&mut self, p: &Path) -> Option<Job> {
         match fs::metadata(p) {
-            Ok(m) if m.is_dir() => self.walk(p),
+            Ok(m) if m.is_dir() => {
+                let entries = WalkDir::new(p)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| {
+                        !(e.depth() > 0
+                            && e.file_type().is_dir()
+                            && is_maildir_sub(e.path(), "tmp"))
+                    });
+                self.walk = Some(Walk {
+                    root: p.to_path_buf(),
+                    entries: Box::new(entries),
+                    maildir: None,
+                });
+                None
+            }
             Ok(m) => self.file(p, m.len(), Admit::Always),
-            Err(source) => self.fail(
+            Err(source) => Some(self.fail(
                 p,
-                0,
                 ScanError::Io {
                     path: p.to_path_buf(),
                     source,
                 },
-            ),
+            )),
         }
     }
 
-    fn walk(&mut self, root: &Path) -> bool {
-        let walker = WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                !(e.depth() > 0 && e.file_type().is_dir() && is_maildir_sub(e.path(), "tmp"))
-            });
-        // Whether the last parent directory seen is a Maildir's cur/ or new/:
-        // asked once per directory, not once per file.
-        let mut maildir: Option<(std::path::PathBuf, bool)> = None;
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let path = e.path().unwrap_or(root).to_path_buf();
-                    let reason = walk_reason(&e, &path);
-                    let error = ScanError::Walk {
-                        path: path.clone(),
-                        reason,
-                    };
-                    if !self.fail(&path, 0, error) {
-                        return false;
-                    }
-                    continue;
-                }
-            };
-            if entry.file_type().is_dir() {
-                continue;
+    /// An entry of the directory being walked.
+    fn entry(&mut self, entry: walkdir::Result<DirEntry>) -> Option<Job> {
+        let walk = self.walk.as_mut()?;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(&walk.root).to_path_buf();
+                let reason = walk_reason(&e, &path);
+                let error = ScanError::Walk {
+                    path: path.clone(),
+                    reason,
+                };
+                return Some(self.fail(&path, error));
             }
-            let hidden = entry.file_name().as_encoded_bytes().starts_with(b".");
-            // FIFOs, sockets and devices could block or never end.
-            if !entry.file_type().is_file() || hidden {
-                self.progress.ignored.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            let path = entry.path();
-            let in_maildir = |cache: &mut Option<(std::path::PathBuf, bool)>| {
-                let dir = path.parent()?;
-                match cache {
-                    Some((d, yes)) if d == dir => Some(*yes),
-                    _ => {
-                        let yes = is_maildir_sub(dir, "cur") || is_maildir_sub(dir, "new");
-                        *cache = Some((dir.to_path_buf(), yes));
-                        Some(yes)
-                    }
-                }
-            };
-            let admit = if has_mail_extension(path) || in_maildir(&mut maildir) == Some(true) {
-                Admit::Always
-            } else {
-                Admit::IfMail
-            };
-            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if !self.file(path, len, admit) {
-                return false;
-            }
+        };
+        if entry.file_type().is_dir() {
+            return None;
         }
-        true
+        let hidden = entry.file_name().as_encoded_bytes().starts_with(b".");
+        // FIFOs, sockets and devices could block or never end.
+        if !entry.file_type().is_file() || hidden {
+            self.progress.ignored.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        let path = entry.path();
+        let in_maildir = |cache: &mut Option<(PathBuf, bool)>| {
+            let dir = path.parent()?;
+            match cache {
+                Some((d, yes)) if d == dir => Some(*yes),
+                _ => {
+                    let yes = is_maildir_sub(dir, "cur") || is_maildir_sub(dir, "new");
+                    *cache = Some((dir.to_path_buf(), yes));
+                    Some(yes)
+                }
+            }
+        };
+        let admit = if has_mail_extension(path) || in_maildir(&mut walk.maildir) == Some(true) {
+            Admit::Always
+        } else {
+            Admit::IfMail
+        };
+        let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        self.file(path, len, admit)
     }
 
-    fn file(&mut self, p: &Path, len: u64, admit: Admit) -> bool {
+    fn file(&mut self, p: &Path, len: u64, admit: Admit) -> Option<Job> {
         match File::open(p) {
-            Ok(f) => self.stream(Arc::from(p), f, Some(len), admit == Admit::IfMail),
-            Err(source) => self.fail(
+            Ok(f) => self.stream(Arc::from(p), Box::new(f), Some(len), admit == Admit::IfMail),
+            Err(source) => Some(self.fail(
                 p,
-                0,
                 ScanError::Io {
                     path: p.to_path_buf(),
                     source,
                 },
-            ),
+            )),
         }
     }
 
     /// One file or stream: gzip or not, mbox or one message. `len` is the
-    /// size on disk when known; `sniff` passes over content that is not mail.
-    fn stream(&mut self, source: Arc<Path>, r: impl Read, len: Option<u64>, sniff: bool) -> bool {
+    /// size on disk when known; `sniff` passes over content that is not
+    /// mail. A job for one message or an error, or `None` once an mbox is
+    /// open (its jobs follow) or when the file is passed over.
+    fn stream(
+        &mut self,
+        source: Arc<Path>,
+        r: Box<dyn Read + Send>,
+        len: Option<u64>,
+        sniff: bool,
+    ) -> Option<Job> {
         self.progress.files.fetch_add(1, Ordering::Relaxed);
         let mut r = Counting {
             inner: r,
-            progress: self.progress,
+            progress: Arc::clone(&self.progress),
         };
         let head = match read_prefix(&mut r, SNIFF) {
             Ok(h) => h,
             Err(source_err) => {
-                return self.fail(
-                    &source,
-                    0,
-                    ScanError::Io {
-                        path: source.to_path_buf(),
-                        source: source_err,
-                    },
-                )
+                let error = ScanError::Io {
+                    path: source.to_path_buf(),
+                    source: source_err,
+                };
+                return Some(self.fail(&source, error));
             }
         };
         let gz = head.starts_with(&[0x1f, 0x8b]);
         if sniff && !gz && !looks_like_mail(&head) {
             self.progress.ignored.fetch_add(1, Ordering::Relaxed);
-            return true;
+            return None;
         }
         let r = Cursor::new(head).chain(r);
         if !gz {
@@ -294,9 +374,9 @@ impl Reader<'_> {
                 h.starts_with(b"From ")
             };
             return if mbox {
-                self.mbox(source, r, false)
+                self.mbox(source, Box::new(r), false)
             } else {
-                self.single(source, r, len, false)
+                Some(self.single(source, r, len, false))
             };
         }
         let mut dec = Limited {
@@ -307,66 +387,32 @@ impl Reader<'_> {
         let head = match read_prefix(&mut dec, 5) {
             Ok(h) => h,
             Err(e) => {
-                let err = self.stream_error(&source, 0, 0, e, true);
-                return self.fail(&source, 0, err);
+                let err = stream_error(&self.cfg, &source, 0, e, true);
+                return Some(self.fail(&source, err));
             }
         };
         let mbox = head.starts_with(b"From ");
         let r = Cursor::new(head).chain(dec);
         if mbox {
-            self.mbox(source, r, true)
+            self.mbox(source, Box::new(r), true)
         } else {
-            self.single(source, r, None, true)
+            Some(self.single(source, r, None, true))
         }
     }
 
-    fn mbox(&mut self, source: Arc<Path>, r: impl Read, gz: bool) -> bool {
-        let limit = self.cfg.max_message_size;
+    /// Opens an mbox: its jobs come next.
+    fn mbox(&mut self, source: Arc<Path>, r: Box<dyn Read + Send>, gz: bool) -> Option<Job> {
         self.streams += 1;
-        let stream = self.streams;
-        let mut split = Splitter::new(r, limit);
-        while let Some(piece) = split.next_piece() {
-            let (offset, bytes, work) = match piece {
-                Piece::Block(block) => {
-                    let offset = block.offset;
-                    let bytes = block.data.record().len() as u64;
-                    (offset, bytes, Work::Block { block, limit })
-                }
-                Piece::Record(Record { offset, bytes, .. }) => {
-                    let err = ScanError::TooLarge {
-                        path: source.to_path_buf(),
-                        index: 0,
-                        size: bytes,
-                        limit,
-                    };
-                    (offset, bytes, Work::Failed(err))
-                }
-                Piece::Broken(Broken {
-                    offset,
-                    bytes,
-                    error,
-                    ..
-                }) => {
-                    let err = self.stream_error(&source, 0, offset + bytes, error, gz);
-                    (offset, bytes, Work::Failed(err))
-                }
-            };
-            let job = Job {
-                source: Arc::clone(&source),
-                index: 0,
-                offset: Some(offset),
-                bytes,
-                work,
-                stream,
-            };
-            if !self.out.push(job) {
-                return false;
-            }
-        }
-        true
+        self.mbox = Some(Mbox {
+            source,
+            stream: self.streams,
+            gz,
+            split: Splitter::new(r, self.cfg.max_message_size),
+        });
+        None
     }
 
-    fn single(&mut self, source: Arc<Path>, mut r: impl Read, len: Option<u64>, gz: bool) -> bool {
+    fn single(&self, source: Arc<Path>, mut r: impl Read, len: Option<u64>, gz: bool) -> Job {
         let limit = self.cfg.max_message_size;
         let too_large = |size| {
             Work::Failed(ScanError::TooLarge {
@@ -387,7 +433,7 @@ impl Reader<'_> {
                 {
                     Err(e) => {
                         let n = data.len() as u64;
-                        (n, Work::Failed(self.stream_error(&source, 0, n, e, gz)))
+                        (n, Work::Failed(stream_error(&self.cfg, &source, n, e, gz)))
                     }
                     Ok(n) if n as u64 > limit => {
                         // Count the rest without holding it.
@@ -399,41 +445,83 @@ impl Reader<'_> {
                 }
             }
         };
-        self.out.push(Job {
+        Job {
             source,
             index: 0,
             offset: None,
             bytes,
             work,
             stream: 0,
-        })
-    }
-
-    fn stream_error(
-        &self,
-        source: &Path,
-        index: u64,
-        decompressed: u64,
-        e: io::Error,
-        gz: bool,
-    ) -> ScanError {
-        let path = source.to_path_buf();
-        if e.get_ref().is_some_and(|i| i.is::<LimitHit>()) {
-            ScanError::DecompressionLimit {
-                path,
-                index,
-                limit: self.cfg.max_decompressed,
-            }
-        } else if gz {
-            ScanError::Gzip {
-                path,
-                index,
-                decompressed,
-                source: e,
-            }
-        } else {
-            ScanError::Io { path, source: e }
         }
+    }
+}
+
+impl Mbox {
+    /// The job of a piece of this mbox.
+    fn job(&self, piece: Piece, cfg: &Config) -> Job {
+        let limit = cfg.max_message_size;
+        let source = &self.source;
+        let (offset, bytes, work) = match piece {
+            Piece::Block(block) => {
+                let offset = block.offset;
+                let bytes = block.data.record().len() as u64;
+                (offset, bytes, Work::Block { block, limit })
+            }
+            Piece::Record(Record { offset, bytes, .. }) => {
+                let err = ScanError::TooLarge {
+                    path: source.to_path_buf(),
+                    index: 0,
+                    size: bytes,
+                    limit,
+                };
+                (offset, bytes, Work::Failed(err))
+            }
+            Piece::Broken(Broken {
+                offset,
+                bytes,
+                error,
+                ..
+            }) => {
+                let err = stream_error(cfg, source, offset + bytes, error, self.gz);
+                (offset, bytes, Work::Failed(err))
+            }
+        };
+        Job {
+            source: Arc::clone(source),
+            index: 0,
+            offset: Some(offset),
+            bytes,
+            work,
+            stream: self.stream,
+        }
+    }
+}
+
+/// What a read error of a stream stands for. `index` is left 0: the
+/// messages of a stream are numbered as they are handed out.
+fn stream_error(
+    cfg: &Config,
+    source: &Path,
+    decompressed: u64,
+    e: io::Error,
+    gz: bool,
+) -> ScanError {
+    let path = source.to_path_buf();
+    if e.get_ref().is_some_and(|i| i.is::<LimitHit>()) {
+        ScanError::DecompressionLimit {
+            path,
+            index: 0,
+            limit: cfg.max_decompressed,
+        }
+    } else if gz {
+        ScanError::Gzip {
+            path,
+            index: 0,
+            decompressed,
+            source: e,
+        }
+    } else {
+        ScanError::Io { path, source: e }
     }
 }
 
@@ -485,12 +573,12 @@ fn read_prefix(r: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
 }
 
 /// Counts the bytes read from an input, for progress.
-struct Counting<'a, R> {
+struct Counting<R> {
     inner: R,
-    progress: &'a Progress,
+    progress: Arc<Progress>,
 }
 
-impl<R: Read> Read for Counting<'_, R> {
+impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.progress

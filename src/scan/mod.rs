@@ -58,6 +58,16 @@
 //! skipped, never held whole (the reader keeps at most the limit plus one
 //! fill of it).
 //!
+//! With [`Scanner::threads`]`(1)` there is none of that: no thread is
+//! spawned and no pool built, and everything — walking directories,
+//! opening files, gzip, splitting mbox fills, classifying, numbering — runs
+//! on the thread that iterates the [`Scan`], one file or one mbox fill at a
+//! time, when the items before it have been handed out. Nothing is read
+//! ahead, and the scan holds one file or fill (and its items) at a time. A
+//! panic while reading the inputs ends such a scan with a
+//! [`ScanError::Internal`] item, as the reading thread's death ends a
+//! threaded one. Either way the items are the same, in the same order.
+//!
 //! # Errors
 //!
 //! A message or file that cannot be read becomes an item whose `result` is a
@@ -352,6 +362,9 @@ impl Scanner {
 
     /// Classifier threads; 0 (the default) means one per core. Reading runs
     /// on one more thread (splitting an mbox into messages runs on these).
+    /// 1 means no thread at all: the whole scan (reading included) runs on
+    /// the thread that iterates the [`Scan`], which spawns no thread and
+    /// builds no pool (see the module documentation).
     pub fn threads(mut self, n: usize) -> Scanner {
         self.threads = n;
         self
@@ -386,13 +399,37 @@ impl Scanner {
 
     /// Starts scanning `inputs` in the background and returns the items as
     /// an iterator, in input order. Fails only if the thread pool cannot be
-    /// started; unreadable inputs become error items.
+    /// started; unreadable inputs become error items. With
+    /// [`threads`](Scanner::threads)`(1)` nothing starts: the inputs are
+    /// read as the iterator is advanced, on its thread.
     pub fn scan<I>(&self, inputs: I) -> Result<Scan, Error>
     where
         I: IntoIterator,
         I::Item: Into<Input>,
     {
         let inputs: Vec<Input> = inputs.into_iter().map(Into::into).collect();
+        let progress = Arc::new(Progress::default());
+        let jobs = input::Jobs::new(inputs, self.cfg, Arc::clone(&progress));
+        let source = if self.threads == 1 {
+            Source::Sequential(Box::new(Sequential {
+                jobs,
+                clf: self.clf.clone(),
+                done: false,
+            }))
+        } else {
+            Source::Threads(self.start(jobs)?)
+        };
+        Ok(Scan {
+            source,
+            current: Vec::new().into_iter(),
+            stream: (0, 0),
+            stats: ScanStats::default(),
+            progress,
+        })
+    }
+
+    /// Starts the reading thread, the dispatching thread and the pool.
+    fn start(&self, jobs: input::Jobs) -> Result<Threads, Error> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .thread_name(|i| format!("sextortion-classify-{i}"))
@@ -405,7 +442,6 @@ impl Scanner {
                 what: format!("a pool of {} threads", self.threads),
                 reason: e.to_string(),
             })?;
-        let progress = Arc::new(Progress::default());
 
         // Two batches may wait in each queue: the reader runs ahead of the
         // pool, the pool ahead of the consumer, and no further.
@@ -422,10 +458,7 @@ impl Scanner {
         }
 
         let cfg = self.cfg;
-        let p = Arc::clone(&progress);
-        let reader = spawn("sextortion-read", move || {
-            input::produce(inputs, cfg, job_tx, &p)
-        })?;
+        let reader = spawn("sextortion-read", move || input::produce(jobs, cfg, job_tx))?;
         let clf = self.clf.clone();
         let dispatcher = spawn("sextortion-dispatch", move || {
             for (seq, batch) in (0u64..).zip(job_rx) {
@@ -435,21 +468,19 @@ impl Scanner {
                 let tx = item_tx.clone();
                 let clf = clf.clone();
                 pool.spawn(move || {
-                    let items: Vec<Done> =
-                        batch.into_par_iter().flat_map(|j| run(&clf, j)).collect();
+                    let items: Vec<Done> = batch
+                        .into_par_iter()
+                        .flat_map(|j| run(&clf, j, true))
+                        .collect();
                     let _ = tx.send((seq, items));
                 });
             }
         })?;
-        Ok(Scan {
+        Ok(Threads {
             rx: item_rx,
             pending: BTreeMap::new(),
             next_seq: 0,
             tokens: token_tx,
-            current: Vec::new().into_iter(),
-            stream: (0, 0),
-            stats: ScanStats::default(),
-            progress,
             threads: vec![reader, dispatcher],
             finished: false,
         })
@@ -469,8 +500,10 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 /// An item and the mbox stream it belongs to (0: none), for numbering.
 type Done = (ScanItem, u64);
 
-/// The items of one job: one, or those of a block of mbox records.
-fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
+/// The items of one job: one, or those of a block of mbox records, these
+/// classified on the current rayon pool when `parallel`, else one after the
+/// other on the current thread.
+fn run(clf: &Classifier, job: input::Job, parallel: bool) -> Vec<Done> {
     let input::Job {
         source,
         index,
@@ -483,35 +516,16 @@ fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
         input::Work::Classify(data) => classify(clf, &data, &source, index),
         input::Work::Failed(e) => Err(e),
         // Telling the records apart, the `From ` line and mboxrd quoting
-        // are done here, on the classifier threads, not on the reading one.
+        // are done here, on the classifier threads (the caller's in a
+        // one-thread scan), not on the reading one.
         input::Work::Block { block, limit } => {
-            return block
-                .records()
-                .into_par_iter()
-                .map(|rec| {
-                    let offset = rec.offset;
-                    let bytes = rec.record().len() as u64;
-                    let result = if bytes > limit {
-                        Err(ScanError::TooLarge {
-                            path: source.to_path_buf(),
-                            index: 0,
-                            size: bytes,
-                            limit,
-                        })
-                    } else {
-                        // Borrowed when nothing is quoted.
-                        classify(clf, &rec.message(), &source, 0)
-                    };
-                    let item = ScanItem {
-                        source: Arc::clone(&source),
-                        index: 0,
-                        offset: Some(offset),
-                        bytes,
-                        result,
-                    };
-                    (item, stream)
-                })
-                .collect();
+            let records = block.records();
+            let item = |rec: mbox::BlockRecord| record_item(clf, &source, limit, stream, &rec);
+            return if parallel {
+                records.into_par_iter().map(item).collect()
+            } else {
+                records.into_iter().map(item).collect()
+            };
         }
     };
     let item = ScanItem {
@@ -522,6 +536,37 @@ fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
         result,
     };
     vec![(item, stream)]
+}
+
+/// The item of one record of an mbox block (numbered later).
+fn record_item(
+    clf: &Classifier,
+    source: &Arc<Path>,
+    limit: u64,
+    stream: u64,
+    rec: &mbox::BlockRecord,
+) -> Done {
+    let offset = rec.offset;
+    let bytes = rec.record().len() as u64;
+    let result = if bytes > limit {
+        Err(ScanError::TooLarge {
+            path: source.to_path_buf(),
+            index: 0,
+            size: bytes,
+            limit,
+        })
+    } else {
+        // Borrowed when nothing is quoted.
+        classify(clf, &rec.message(), source, 0)
+    };
+    let item = ScanItem {
+        source: Arc::clone(source),
+        index: 0,
+        offset: Some(offset),
+        bytes,
+        result,
+    };
+    (item, stream)
 }
 
 /// Numbers an item of an mbox: its `index`, and the one in its error.
@@ -610,7 +655,7 @@ impl<R> std::fmt::Debug for MboxMessages<R> {
     }
 }
 
-/// Counters the reading thread updates as it goes.
+/// Counters the reading side updates as it goes.
 #[derive(Debug, Default)]
 pub(crate) struct Progress {
     /// Bytes read from the inputs (compressed size for `.gz`).
@@ -623,21 +668,134 @@ pub(crate) struct Progress {
 
 /// A running scan: an iterator over [`ScanItem`]s in input order.
 ///
-/// Dropping it stops the background threads at their next batch.
+/// Dropping it stops the background threads at their next batch (a
+/// one-thread scan has none: it reads and classifies as it is iterated).
 #[derive(Debug)]
 pub struct Scan {
-    rx: Receiver<(u64, Vec<Done>)>,
-    /// Batches that came back ahead of their turn.
-    pending: BTreeMap<u64, Vec<Done>>,
-    next_seq: u64,
-    tokens: SyncSender<()>,
+    source: Source,
+    /// Items of the last batch not yet handed out.
     current: std::vec::IntoIter<Done>,
     /// The mbox stream being handed out, and its items so far.
     stream: (u64, u64),
     stats: ScanStats,
     progress: Arc<Progress>,
+}
+
+/// Where a scan's batches of items come from.
+#[derive(Debug)]
+enum Source {
+    /// Threads > 1 (or one per core): a reading thread, a dispatching
+    /// thread and a pool.
+    Threads(Threads),
+    /// One thread: everything on the thread iterating the scan (boxed: it
+    /// holds the splitter's state).
+    Sequential(Box<Sequential>),
+}
+
+/// The threaded side of a scan: batches come back from the pool out of
+/// order and are put back in order.
+#[derive(Debug)]
+struct Threads {
+    rx: Receiver<(u64, Vec<Done>)>,
+    /// Batches that came back ahead of their turn.
+    pending: BTreeMap<u64, Vec<Done>>,
+    next_seq: u64,
+    tokens: SyncSender<()>,
     threads: Vec<JoinHandle<()>>,
     finished: bool,
+}
+
+/// The one-thread side of a scan: each job is read and classified when the
+/// items before it have been handed out, on the caller's thread, so it holds
+/// one job (one file, or one mbox fill) at a time.
+#[derive(Debug)]
+struct Sequential {
+    jobs: input::Jobs,
+    clf: Classifier,
+    /// The inputs are all read, or reading them panicked.
+    done: bool,
+}
+
+/// The items of the next batch, and an error item to hand out before them.
+type Batch = (Vec<Done>, Option<ScanItem>);
+
+impl Threads {
+    /// The next batch in input order; `None` at the end.
+    fn next_batch(&mut self) -> Option<Batch> {
+        loop {
+            if let Some(batch) = self.pending.remove(&self.next_seq) {
+                self.next_seq += 1;
+                let _ = self.tokens.try_send(());
+                return Some((batch, None));
+            }
+            if self.finished {
+                // A batch never came back (a worker died): say so, then
+                // hand out what follows it.
+                let (seq, batch) = self.pending.pop_first()?;
+                self.next_seq = seq + 1;
+                let lost = "a batch of messages was lost: a scanner thread panicked";
+                return Some((batch, Some(internal(lost.into()))));
+            }
+            match self.rx.recv() {
+                Ok((seq, items)) => {
+                    self.pending.insert(seq, items);
+                }
+                Err(_) => {
+                    // Every batch is in; a panic of the reading or
+                    // dispatching thread would lose items silently, so it
+                    // becomes an error item.
+                    self.finished = true;
+                    let died: Vec<String> = self
+                        .threads
+                        .drain(..)
+                        .filter_map(|t| t.join().err())
+                        .map(|p| panic_message(&*p))
+                        .collect();
+                    if !died.is_empty() {
+                        return Some((Vec::new(), Some(internal(died.join("; ")))));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Sequential {
+    /// The items of the next job; `None` at the end. A panic while reading
+    /// ends the scan with an error item, as the reading thread's death ends
+    /// a threaded one; a panic while classifying (outside the classifier,
+    /// whose panics are caught per message) loses the job's items only.
+    fn next_batch(&mut self) -> Option<Batch> {
+        if self.done {
+            return None;
+        }
+        let job = match catch_unwind(AssertUnwindSafe(|| self.jobs.next_job())) {
+            Ok(Some(job)) => job,
+            Ok(None) => {
+                self.done = true;
+                return None;
+            }
+            Err(p) => {
+                self.done = true;
+                let message = format!("reading the inputs panicked: {}", panic_message(&*p));
+                return Some((Vec::new(), Some(internal(message))));
+            }
+        };
+        let source = Arc::clone(&job.source);
+        Some(
+            match catch_unwind(AssertUnwindSafe(|| run(&self.clf, job, false))) {
+                Ok(items) => (items, None),
+                Err(p) => {
+                    let message = format!(
+                        "messages of {} were lost: the scanner panicked: {}",
+                        source.display(),
+                        panic_message(&*p)
+                    );
+                    (Vec::new(), Some(internal(message)))
+                }
+            },
+        )
+    }
 }
 
 impl Scan {
@@ -675,41 +833,13 @@ impl Scan {
                 }
                 return Some(item);
             }
-            if let Some(batch) = self.pending.remove(&self.next_seq) {
-                self.next_seq += 1;
-                self.current = batch.into_iter();
-                let _ = self.tokens.try_send(());
-                continue;
-            }
-            if self.finished {
-                // A batch never came back (a worker died): say so, then
-                // hand out what follows it.
-                let (seq, batch) = self.pending.pop_first()?;
-                self.next_seq = seq + 1;
-                self.current = batch.into_iter();
-                return Some(internal(
-                    "a batch of messages was lost: a scanner thread panicked".into(),
-                ));
-            }
-            match self.rx.recv() {
-                Ok((seq, items)) => {
-                    self.pending.insert(seq, items);
-                }
-                Err(_) => {
-                    // Every batch is in; a panic of the reading or
-                    // dispatching thread would lose items silently, so it
-                    // becomes an error item.
-                    self.finished = true;
-                    let died: Vec<String> = self
-                        .threads
-                        .drain(..)
-                        .filter_map(|t| t.join().err())
-                        .map(|p| panic_message(&*p))
-                        .collect();
-                    if !died.is_empty() {
-                        return Some(internal(died.join("; ")));
-                    }
-                }
+            let (batch, first) = match &mut self.source {
+                Source::Threads(t) => t.next_batch()?,
+                Source::Sequential(s) => s.next_batch()?,
+            };
+            self.current = batch.into_iter();
+            if first.is_some() {
+                return first;
             }
         }
     }
@@ -754,5 +884,25 @@ mod tests {
         send::<Scan>();
         send::<ScanItem>();
         send::<Input>();
+    }
+
+    #[test]
+    fn one_thread_means_no_thread_and_no_pool() {
+        let scanner = Scanner::new(crate::default_classifier());
+        let seq = scanner
+            .clone()
+            .threads(1)
+            .scan(Vec::<Input>::new())
+            .unwrap();
+        // Nothing but the jobs to pull: no thread handle, no channel, no pool.
+        assert!(matches!(seq.source, Source::Sequential(_)));
+        for n in [0, 2] {
+            let scan = scanner
+                .clone()
+                .threads(n)
+                .scan(Vec::<Input>::new())
+                .unwrap();
+            assert!(matches!(scan.source, Source::Threads(_)), "threads({n})");
+        }
     }
 }

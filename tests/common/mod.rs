@@ -45,6 +45,19 @@ pub fn clean(n: usize) -> String {
     )
 }
 
+/// `n` letters, a scam every `every` (from the first), the others clean.
+pub fn mixed(n: usize, every: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            if i % every == 0 {
+                scam(i, WALLETS[i % 3], 700 + i as u32, 6)
+            } else {
+                clean(i)
+            }
+        })
+        .collect()
+}
+
 /// Messages joined into an mboxrd: `From ` separators, an empty line
 /// between messages, body lines matching `>*From ` quoted with one more `>`.
 pub fn mbox(messages: &[String]) -> String {
