@@ -470,14 +470,31 @@ impl<R: Read> Splitter<R> {
                 v.shrink_to_fit();
             }
         } else {
-            let mut next = match self.spare.iter().position(|b| Arc::strong_count(b) == 1) {
+            // A free buffer with the capacity for `room`, else any free one.
+            let free = |b: &Arc<Vec<u8>>| Arc::strong_count(b) == 1;
+            let found = (self.spare.iter())
+                .position(|b| free(b) && b.capacity() >= room)
+                .or_else(|| self.spare.iter().position(free));
+            let mut next = match found {
                 Some(i) => self.spare.remove(i).unwrap_or_default(),
                 None => Arc::default(),
             };
             // Unique: no copy.
             let v = Arc::make_mut(&mut next);
-            if v.len() > room + self.chunk / 4 {
+            // A buffer grown for a message far larger than a fill goes back
+            // to the allocator. Any other is reused as it is, however much
+            // of it this turn needs: dropping one only a little larger than
+            // `room` cost a fresh buffer (a fill of zeroes and pages to
+            // fault in) every few fills when a scan runs on several threads.
+            if v.capacity() > 2 * (room + self.chunk) {
                 *v = Vec::new();
+            }
+            // Capacity to spare, so that a buffer reused for a longer
+            // carry-over is not reallocated (a copy, and fresh pages to
+            // fault in) time and again. Capacity never written costs
+            // address space, not memory.
+            if v.capacity() < room {
+                v.reserve_exact(room + self.chunk / 2 - v.len());
             }
             if v.len() < room {
                 v.resize(room, 0);
