@@ -1,14 +1,13 @@
 //! The reading side of a scan: expands inputs into files, recognises gzip
 //! and mbox by content and splits messages, one job at a time as they are
-//! asked for ([`Jobs`]); on the reading thread, [`produce`] hands them on in
-//! batches.
+//! asked for ([`Jobs`]), and in batches ([`Batches`]) for the threads of a
+//! threaded scan, which take turns at reading.
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
@@ -51,85 +50,77 @@ const MAIL_EXTENSIONS: &[&str] = &["eml", "mbox", "mbx", "mail", "gz"];
 /// Bytes looked at to recognise gzip, mbox or a header line.
 const SNIFF: usize = 512;
 
-/// Reads every input in order and sends its jobs in batches (as `cfg`
-/// bounds them). Returns early when the consumer has gone.
-pub(crate) fn produce(mut jobs: Jobs, cfg: Config, tx: SyncSender<Vec<Job>>) {
-    let mut out = Batcher {
-        tx,
-        jobs: Vec::new(),
-        bytes: 0,
-        last_buffer: None,
-        cfg,
-    };
-    while let Some(job) = jobs.next_job() {
-        if !out.push(job) {
-            return;
-        }
-    }
-    out.flush();
-}
-
-struct Batcher {
-    tx: SyncSender<Vec<Job>>,
-    jobs: Vec<Job>,
-    /// Memory the batch holds: its one-message files, and the whole of
-    /// every read buffer its mbox records lie in.
-    bytes: u64,
-    /// The address of the buffer the batch's last record lies in: only
-    /// compared, and not reused while a record of the batch holds it.
-    last_buffer: Option<usize>,
+/// The jobs of a scan in batches (as `cfg` bounds them), read as they are
+/// asked for: the classifier threads take turns at it.
+pub(crate) struct Batches {
+    jobs: Jobs,
+    /// A job read for a batch that it would have made too large: the first
+    /// of the next, with its cost and buffer (see [`Batches::cost`]).
+    held: Option<(Job, u64, Option<usize>)>,
     cfg: Config,
 }
 
-impl Batcher {
-    /// Queues a job; false when the consumer has gone.
-    fn push(&mut self, job: Job) -> bool {
-        let add = match &job.work {
-            Work::Classify(d) => d.len() as u64,
+impl Batches {
+    pub(crate) fn new(jobs: Jobs, cfg: Config) -> Batches {
+        Batches {
+            jobs,
+            held: None,
+            cfg,
+        }
+    }
+
+    /// The next batch; `None` at the end of the inputs. A batch holds no
+    /// more than `batch_messages` jobs and `batch_bytes`, or one file or
+    /// fill larger than that.
+    pub(crate) fn next_batch(&mut self) -> Option<Vec<Job>> {
+        let mut batch = Vec::new();
+        let (mut bytes, mut last_buffer) = (0, None);
+        if let Some((job, add, buffer)) = self.held.take() {
+            batch.push(job);
+            (bytes, last_buffer) = (add, buffer);
+        }
+        while batch.len() < self.cfg.batch_messages && bytes < self.cfg.batch_bytes {
+            let Some(job) = self.jobs.next_job() else {
+                break;
+            };
+            let (add, buffer) = Batches::cost(&job, last_buffer);
+            if bytes + add > self.cfg.batch_bytes && !batch.is_empty() {
+                self.held = Some((job, add, buffer));
+                break;
+            }
+            batch.push(job);
+            (bytes, last_buffer) = (bytes + add, buffer);
+        }
+        (!batch.is_empty()).then_some(batch)
+    }
+
+    /// The memory a job adds to a batch whose last record lies in the
+    /// buffer at `last_buffer`: its one-message file, or the whole of the
+    /// read buffer its mbox records lie in unless that one is counted
+    /// already; and the buffer the batch's last record then lies in (an
+    /// address only compared, and not reused while a record holds it).
+    fn cost(job: &Job, last_buffer: Option<usize>) -> (u64, Option<usize>) {
+        match &job.work {
+            Work::Classify(d) => (d.len() as u64, last_buffer),
             Work::Block { block, .. } => {
                 // Blocks come in stream order, so the buffers of a batch
                 // are met one after the other.
                 let buffer = block.data.buffer();
                 let b = Arc::as_ptr(buffer) as usize;
-                if self.last_buffer == Some(b) {
-                    0
+                if last_buffer == Some(b) {
+                    (0, last_buffer)
                 } else {
-                    self.last_buffer = Some(b);
-                    buffer.len() as u64
+                    (buffer.len() as u64, Some(b))
                 }
             }
-            Work::Failed(_) => 0,
-        };
-        // A batch holds no more than `batch_bytes`, or one file or fill
-        // larger than that.
-        if self.bytes + add > self.cfg.batch_bytes && !self.jobs.is_empty() {
-            let buffer = self.last_buffer;
-            if !self.flush() {
-                return false;
-            }
-            self.last_buffer = buffer;
+            Work::Failed(_) => (0, last_buffer),
         }
-        self.bytes += add;
-        self.jobs.push(job);
-        if self.jobs.len() >= self.cfg.batch_messages || self.bytes >= self.cfg.batch_bytes {
-            return self.flush();
-        }
-        true
-    }
-
-    fn flush(&mut self) -> bool {
-        if self.jobs.is_empty() {
-            return true;
-        }
-        self.bytes = 0;
-        self.last_buffer = None;
-        self.tx.send(std::mem::take(&mut self.jobs)).is_ok()
     }
 }
 
 /// The jobs of a list of inputs, in input order, read only as they are
-/// asked for ([`Jobs::next_job`]): the whole reading side of a scan, run on
-/// the reading thread, or on the caller's in a one-thread scan. It holds at
+/// asked for ([`Jobs::next_job`]): the whole reading side of a scan, run by
+/// the threads in turn, or on the caller's in a one-thread scan. It holds at
 /// most one open file (and one fill of it, for an mbox) and one directory
 /// walk.
 pub(crate) struct Jobs {

@@ -40,22 +40,24 @@
 //!
 //! # Order, parallelism and memory
 //!
-//! One thread reads the inputs and hands them on in batches (256 messages
-//! or 4 MiB), several batches are classified at once on a rayon pool of
-//! [`Scanner::threads`] threads, and the iterator puts the items back in
-//! input order. An mbox is read in fills of 2 MiB, never whole, and its
-//! messages are not copied out: the reading thread only finds the last
-//! message boundary in each fill, and the classifier threads tell the
-//! messages before it apart, strip their `From ` lines and undo mboxrd
-//! quoting, reading them where they lie in the fill, which they keep alive
-//! (the messages of one fill count as one message towards the 256). A
-//! batch's 4 MiB count the whole of every fill its messages lie in (a fill
-//! is 2 MiB plus the part of a message carried over from the previous one),
-//! so a batch holds at most [`Scanner::batch`] bytes, or one fill or file if
-//! that is larger. At most 2 × threads + 4 batches are in flight, so memory
-//! is bounded by the thread count and the largest message, not by the
+//! Each of [`Scanner::threads`] threads in turn takes the next batch of the
+//! inputs (256 messages or 4 MiB), reading it itself, classifies it and
+//! sends its items on; the iterator puts them back in input order. Reading
+//! on the thread that classifies keeps the bytes in its core's cache, and
+//! leaves no thread that only reads. An mbox is read in fills of 2 MiB,
+//! never whole, and its messages are not copied out: reading only finds the
+//! last message boundary in each fill, and the thread that took it then
+//! (the others free to read on) tells the messages before it apart, strips
+//! their `From ` lines and undoes mboxrd quoting, reading them where they
+//! lie in the fill, which they keep alive (the messages of one fill count
+//! as one message towards the 256). A batch's 4 MiB count the whole of
+//! every fill its messages lie in (a fill is 2 MiB plus the part of a
+//! message carried over from the previous one), so a batch holds at most
+//! [`Scanner::batch`] bytes, or one fill or file if that is larger. At most
+//! 2 × threads + 2 batches are taken and not yet handed out, so memory is
+//! bounded by the thread count and the largest message, not by the
 //! archive; a message over [`Scanner::max_message_size`] is counted and
-//! skipped, never held whole (the reader keeps at most the limit plus one
+//! skipped, never held whole (reading keeps at most the limit plus one
 //! fill of it).
 //!
 //! With [`Scanner::threads`]`(1)` there is none of that: no thread is
@@ -65,8 +67,7 @@
 //! time, when the items before it have been handed out. Nothing is read
 //! ahead, and the scan holds one file or fill (and its items) at a time. A
 //! panic while reading the inputs ends such a scan with a
-//! [`ScanError::Internal`] item, as the reading thread's death ends a
-//! threaded one. Either way the items are the same, in the same order.
+//! [`ScanError::Internal`] item, as it ends a threaded one. Either way the items are the same, in the same order.
 //!
 //! # Errors
 //!
@@ -82,11 +83,10 @@ use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::{Classifier, Error, Label, Verdict};
@@ -360,11 +360,10 @@ impl Scanner {
         }
     }
 
-    /// Classifier threads; 0 (the default) means one per core. Reading runs
-    /// on one more thread (splitting an mbox into messages runs on these).
-    /// 1 means no thread at all: the whole scan (reading included) runs on
-    /// the thread that iterates the [`Scan`], which spawns no thread and
-    /// builds no pool (see the module documentation).
+    /// Threads; 0 (the default) means one per core. They take turns at
+    /// reading the inputs and classify what each read. 1 means no thread
+    /// at all: the whole scan runs on the thread that iterates the
+    /// [`Scan`] (see the module documentation).
     pub fn threads(mut self, n: usize) -> Scanner {
         self.threads = n;
         self
@@ -386,7 +385,7 @@ impl Scanner {
         self
     }
 
-    /// Messages per batch handed to the pool (default 256; the messages of
+    /// Messages per batch a thread takes (default 256; the messages of
     /// one mbox fill count as one); with `bytes` (default 4 MiB) it bounds
     /// the memory in flight. `bytes` counts the one-message files of a
     /// batch, and the whole of every mbox fill its messages lie in (see the
@@ -398,7 +397,7 @@ impl Scanner {
     }
 
     /// Starts scanning `inputs` in the background and returns the items as
-    /// an iterator, in input order. Fails only if the thread pool cannot be
+    /// an iterator, in input order. Fails only if the threads cannot be
     /// started; unreadable inputs become error items. With
     /// [`threads`](Scanner::threads)`(1)` nothing starts: the inputs are
     /// read as the iterator is advanced, on its thread.
@@ -428,62 +427,82 @@ impl Scanner {
         })
     }
 
-    /// Starts the reading thread, the dispatching thread and the pool.
+    /// Starts the threads, which take turns at reading.
     fn start(&self, jobs: input::Jobs) -> Result<Threads, Error> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .thread_name(|i| format!("sextortion-classify-{i}"))
-            // Classifier panics are caught per message; anything else is
-            // reported by the gap it leaves (see `Scan::next_item`), not by
-            // aborting the process.
-            .panic_handler(|_| {})
-            .build()
-            .map_err(|e| Error::Threads {
-                what: format!("a pool of {} threads", self.threads),
-                reason: e.to_string(),
-            })?;
-
-        // Two batches may wait in each queue: the reader runs ahead of the
-        // pool, the pool ahead of the consumer, and no further.
-        let (job_tx, job_rx) = sync_channel::<Vec<input::Job>>(1);
+        let n = match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
         let (item_tx, item_rx) = channel::<(u64, Vec<Done>)>();
-        // Batches classified but not yet handed out are bounded by tokens
-        // the consumer gives back, so that memory stays bounded while
-        // several batches are in the pool at once (no idle thread waiting
-        // for the slowest message of a batch).
-        let window = 2 * pool.current_num_threads() + 2;
+        // Batches taken but not yet handed out are bounded by tokens the
+        // consumer gives back, so that memory stays bounded while every
+        // thread has a batch (no thread waiting for the slowest message of
+        // another's batch).
+        let window = 2 * n + 2;
         let (token_tx, token_rx) = sync_channel::<()>(window);
         for _ in 0..window {
             let _ = token_tx.send(());
         }
-
-        let cfg = self.cfg;
-        let reader = spawn("sextortion-read", move || input::produce(jobs, cfg, job_tx))?;
-        let clf = self.clf.clone();
-        let dispatcher = spawn("sextortion-dispatch", move || {
-            for (seq, batch) in (0u64..).zip(job_rx) {
-                if token_rx.recv().is_err() {
-                    break; // the consumer has gone
-                }
-                let tx = item_tx.clone();
-                let clf = clf.clone();
-                pool.spawn(move || {
-                    let items: Vec<Done> = batch
-                        .into_par_iter()
-                        .flat_map(|j| run(&clf, j, true))
-                        .collect();
-                    let _ = tx.send((seq, items));
-                });
-            }
-        })?;
+        let tokens = Arc::new(Mutex::new(token_rx));
+        // The threads take turns at reading: each reads its next batch
+        // itself, so the bytes it classifies are still in its core's cache,
+        // and no thread does nothing but read.
+        let feed = Arc::new(Mutex::new((input::Batches::new(jobs, self.cfg), 0u64)));
+        let mut threads = Vec::with_capacity(n);
+        for i in 0..n {
+            let (tokens, feed, tx) = (Arc::clone(&tokens), Arc::clone(&feed), item_tx.clone());
+            let clf = self.clf.clone();
+            threads.push(spawn(&format!("sextortion-classify-{i}"), move || {
+                work(&clf, &tokens, &feed, &tx)
+            })?);
+        }
         Ok(Threads {
             rx: item_rx,
             pending: BTreeMap::new(),
             next_seq: 0,
             tokens: token_tx,
-            threads: vec![reader, dispatcher],
+            threads,
             finished: false,
         })
+    }
+}
+
+/// The reading side of a threaded scan, shared by its threads: the batches
+/// still to read and the number of the next one.
+type Feed = Mutex<(input::Batches, u64)>;
+
+/// A classifier thread of a threaded scan: takes a token, reads the next
+/// batch and its number, classifies it and sends its items, until the
+/// inputs or the consumer are gone. A panic while reading (the feed is then
+/// poisoned) ends every thread at its next batch; the consumer reports it.
+fn work(
+    clf: &Classifier,
+    tokens: &Mutex<Receiver<()>>,
+    feed: &Feed,
+    tx: &Sender<(u64, Vec<Done>)>,
+) {
+    loop {
+        let token = match tokens.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        if token.is_err() {
+            return; // the consumer has gone
+        }
+        let (seq, batch) = {
+            let Ok(mut feed) = feed.lock() else {
+                return;
+            };
+            let Some(batch) = feed.0.next_batch() else {
+                return;
+            };
+            feed.1 += 1;
+            (feed.1 - 1, batch)
+        };
+        let items: Vec<Done> = batch.into_iter().flat_map(|j| run(clf, j)).collect();
+        if tx.send((seq, items)).is_err() {
+            return;
+        }
     }
 }
 
@@ -500,10 +519,8 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 /// An item and the mbox stream it belongs to (0: none), for numbering.
 type Done = (ScanItem, u64);
 
-/// The items of one job: one, or those of a block of mbox records, these
-/// classified on the current rayon pool when `parallel`, else one after the
-/// other on the current thread.
-fn run(clf: &Classifier, job: input::Job, parallel: bool) -> Vec<Done> {
+/// The items of one job: one, or those of a block of mbox records.
+fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
     let input::Job {
         source,
         index,
@@ -516,16 +533,12 @@ fn run(clf: &Classifier, job: input::Job, parallel: bool) -> Vec<Done> {
         input::Work::Classify(data) => classify(clf, &data, &source, index),
         input::Work::Failed(e) => Err(e),
         // Telling the records apart, the `From ` line and mboxrd quoting
-        // are done here, on the classifier threads (the caller's in a
-        // one-thread scan), not on the reading one.
+        // are done here, with the batch taken, not while reading: the
+        // other threads can read meanwhile.
         input::Work::Block { block, limit } => {
-            let records = block.records();
-            let item = |rec: mbox::BlockRecord| record_item(clf, &source, limit, stream, &rec);
-            return if parallel {
-                records.into_par_iter().map(item).collect()
-            } else {
-                records.into_iter().map(item).collect()
-            };
+            return (block.records().iter())
+                .map(|rec| record_item(clf, &source, limit, stream, rec))
+                .collect();
         }
     };
     let item = ScanItem {
@@ -684,15 +697,15 @@ pub struct Scan {
 /// Where a scan's batches of items come from.
 #[derive(Debug)]
 enum Source {
-    /// Threads > 1 (or one per core): a reading thread, a dispatching
-    /// thread and a pool.
+    /// Threads > 1 (or one per core), each reading and classifying
+    /// batches in turn.
     Threads(Threads),
     /// One thread: everything on the thread iterating the scan (boxed: it
     /// holds the splitter's state).
     Sequential(Box<Sequential>),
 }
 
-/// The threaded side of a scan: batches come back from the pool out of
+/// The threaded side of a scan: batches come back from the threads out of
 /// order and are put back in order.
 #[derive(Debug)]
 struct Threads {
@@ -741,9 +754,9 @@ impl Threads {
                     self.pending.insert(seq, items);
                 }
                 Err(_) => {
-                    // Every batch is in; a panic of the reading or
-                    // dispatching thread would lose items silently, so it
-                    // becomes an error item.
+                    // Every batch is in; a thread's panic (while reading,
+                    // or outside the per-message catch) would lose items
+                    // silently, so it becomes an error item.
                     self.finished = true;
                     let died: Vec<String> = self
                         .threads
@@ -762,8 +775,7 @@ impl Threads {
 
 impl Sequential {
     /// The items of the next job; `None` at the end. A panic while reading
-    /// ends the scan with an error item, as the reading thread's death ends
-    /// a threaded one; a panic while classifying (outside the classifier,
+    /// ends the scan with an error item, as it ends a threaded one; a panic while classifying (outside the classifier,
     /// whose panics are caught per message) loses the job's items only.
     fn next_batch(&mut self) -> Option<Batch> {
         if self.done {
@@ -783,7 +795,7 @@ impl Sequential {
         };
         let source = Arc::clone(&job.source);
         Some(
-            match catch_unwind(AssertUnwindSafe(|| run(&self.clf, job, false))) {
+            match catch_unwind(AssertUnwindSafe(|| run(&self.clf, job))) {
                 Ok(items) => (items, None),
                 Err(p) => {
                     let message = format!(
