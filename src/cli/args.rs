@@ -136,7 +136,7 @@ pub struct ScanArgs {
     /// Also write a self-contained HTML report (tables and charts) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Classifier threads; 0 = one per core; 1 = everything (reading too) on the main thread, no thread spawned.
+    /// Threads, each reading and classifying batches in turn; 0 = one per core; 1 = the whole scan on the main thread, no thread spawned.
     #[arg(short = 'j', long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
     /// Skip (and report) messages larger than this (suffixes K, M, G).
@@ -212,7 +212,7 @@ pub struct EvalArgs {
     /// Fail (exit 1) if there are more than N false positives.
     #[arg(long, value_name = "N")]
     pub max_false_positives: Option<u64>,
-    /// Classifier threads; 0 = one per core; 1 = everything (reading too) on the main thread, no thread spawned.
+    /// Threads, each reading and classifying batches in turn; 0 = one per core; 1 = the whole scan on the main thread, no thread spawned.
     #[arg(short = 'j', long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
 }
