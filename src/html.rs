@@ -1009,9 +1009,6 @@ fn is_zero_length(v: &str) -> bool {
     }
 }
 
-/// What `find_ci(bytes, from, needle)` gives, for a needle searched often
-/// in long documents: an automaton with a prefilter instead of a stop at
-/// every '<'.
 /// What [`find_ci`] gives (`needle` lower-case ASCII, at least 4 bytes),
 /// for a needle searched over whole documents: blocks of bytes go through a
 /// branch-free filter on the first four bytes (which the compiler
