@@ -1800,7 +1800,9 @@ mod tests {
                 n += 1;
             }
         }
-        assert!(n > 1000, "{n}");
+        // The samples alone hold 810 headers; the dev corpus, when present,
+        // many thousands.
+        assert!(n > 500, "{n}");
     }
 
     proptest::proptest! {
