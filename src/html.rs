@@ -221,8 +221,10 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         }
         // Void elements hold no text. Among them `img`: mail clients show
         // alt text only when images are blocked; most readers see the
-        // image. Keep nothing.
-        if kind == Kind::Void || attrs.ends_with('/') {
+        // image. Keep nothing. A `/` before the `>` of any other element
+        // is ignored, as HTML parsers ignore it: `<span style=
+        // "font-size:0"/>xyz</span>` hides `xyz` in a mail client.
+        if kind == Kind::Void {
             continue;
         }
         // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
@@ -1374,6 +1376,11 @@ mod tests {
         first_of_repeated_attributes_counts,
         "<span style=color:red style=display:none>seen</span><i style=display:none style=color:red>no</i>",
         "seen"
+    );
+    t!(
+        self_closing_slash_is_ignored_as_in_html,
+        "Bit<span style=\"font-size:0\"/>xyz</span>coin<b/>!</b>",
+        "Bitcoin!"
     );
     t!(
         entity_in_style_value,

@@ -178,7 +178,7 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             // readers see the image. Keep nothing.
             continue;
         }
-        if is_void(name) || attrs.ends_with('/') {
+        if is_void(name) {
             continue;
         }
         // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
