@@ -499,7 +499,7 @@ fn work(
             feed.1 += 1;
             (feed.1 - 1, batch)
         };
-        let items: Vec<Done> = batch.into_iter().flat_map(|j| run(clf, j)).collect();
+        let items: Vec<Done> = batch.into_iter().flat_map(|j| run_caught(clf, j)).collect();
         if tx.send((seq, items)).is_err() {
             return;
         }
@@ -518,6 +518,23 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 
 /// An item and the mbox stream it belongs to (0: none), for numbering.
 type Done = (ScanItem, u64);
+
+/// [`run`], with a panic outside the classifier (whose panics are caught
+/// per message), such as in splitting an mbox fill, turned into an error
+/// item naming the job's source: its items are lost, the rest of the scan
+/// goes on. In a threaded scan the thread survives and the batch still
+/// comes back in its turn, so no gap holds up the items after it.
+fn run_caught(clf: &Classifier, job: input::Job) -> Vec<Done> {
+    let source = Arc::clone(&job.source);
+    catch_unwind(AssertUnwindSafe(|| run(clf, job))).unwrap_or_else(|p| {
+        let message = format!(
+            "messages of {} were lost: the scanner panicked: {}",
+            source.display(),
+            panic_message(&*p)
+        );
+        vec![(internal(message), 0)]
+    })
+}
 
 /// The items of one job: one, or those of a block of mbox records.
 fn run(clf: &Classifier, job: input::Job) -> Vec<Done> {
@@ -775,8 +792,8 @@ impl Threads {
 
 impl Sequential {
     /// The items of the next job; `None` at the end. A panic while reading
-    /// ends the scan with an error item, as it ends a threaded one; a panic while classifying (outside the classifier,
-    /// whose panics are caught per message) loses the job's items only.
+    /// ends the scan with an error item, as it ends a threaded one; a panic
+    /// while classifying is [`run_caught`]'s.
     fn next_batch(&mut self) -> Option<Batch> {
         if self.done {
             return None;
@@ -793,20 +810,7 @@ impl Sequential {
                 return Some((Vec::new(), Some(internal(message))));
             }
         };
-        let source = Arc::clone(&job.source);
-        Some(
-            match catch_unwind(AssertUnwindSafe(|| run(&self.clf, job))) {
-                Ok(items) => (items, None),
-                Err(p) => {
-                    let message = format!(
-                        "messages of {} were lost: the scanner panicked: {}",
-                        source.display(),
-                        panic_message(&*p)
-                    );
-                    (Vec::new(), Some(internal(message)))
-                }
-            },
-        )
+        Some((run_caught(&self.clf, job), None))
     }
 }
 
