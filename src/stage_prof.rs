@@ -6,6 +6,9 @@
 
 use std::time::Instant;
 
+#[path = "../examples/common/mod.rs"]
+mod floor;
+
 use crate::classifier::Limits;
 use crate::normalize::{normalize, normalize_into, Fold, Normalized};
 use crate::verdict::Field;
@@ -56,27 +59,9 @@ fn stage_times() {
         }
         return;
     }
+    // The parse-only floor of the benchmarks and examples, the same code.
     time("parse_mail+get_body_raw", &mut || {
-        let mut n = 0;
-        for r in &raws {
-            if let Ok(m) = mailparse::parse_mail(r) {
-                fn w(p: &mailparse::ParsedMail<'_>, n: &mut usize) {
-                    if p.subparts.is_empty() {
-                        if p.ctype.mimetype.starts_with("text/") {
-                            if let Ok(b) = p.get_body_raw() {
-                                *n += b.len();
-                            }
-                        }
-                    } else {
-                        for s in &p.subparts {
-                            w(s, n);
-                        }
-                    }
-                }
-                w(&m, &mut n);
-            }
-        }
-        n
+        floor::parse_only_pass(raws.iter().map(Vec::as_slice))
     });
     time("parse_mail", &mut || {
         raws.iter()
