@@ -542,12 +542,7 @@ impl<'a> Iterator for Attributes<'a> {
         // Every stop below is an ASCII byte or the end: char boundaries.
         let start = i;
         i += 1;
-        while i < b.len()
-            && !matches!(
-                b[i],
-                b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b'/' | b'=' | b'>'
-            )
-        {
+        while i < b.len() && !(b[i].is_ascii_whitespace() || matches!(b[i], b'/' | b'=' | b'>')) {
             i += 1;
         }
         let name = &self.text[start..i];
