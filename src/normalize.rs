@@ -388,7 +388,7 @@ impl State<'_> {
     fn ascii_case(&mut self, run: &str, at: usize) {
         let start = self.out.text.len();
         self.out.text.push_str(run);
-        if run.bytes().any(|b| matches!(b, 0x0b | 0x0c)) {
+        if memchr::memchr2(0x0b, 0x0c, run.as_bytes()).is_some() {
             let fixed = self.out.text[start..].replace(['\u{b}', '\u{c}'], " ");
             self.out.text.truncate(start);
             self.out.text.push_str(&fixed);
