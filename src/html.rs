@@ -13,7 +13,7 @@
 //! looks only a bounded distance down it.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use memchr::{memchr, memmem};
 
@@ -34,17 +34,74 @@ pub struct HtmlStats {
     pub hidden_elements: usize,
 }
 
+/// The simple selectors of `<style>` rules that hide, and how
+/// ([`Effect`]: [`HARD`], [`FONT_ZERO`] and [`VIS_HIDDEN`] only; a rule
+/// that shows text again under a hiding element is not followed).
 #[derive(Default)]
 struct HiddenRules {
-    classes: HashSet<String>,
-    ids: HashSet<String>,
-    tags: HashSet<String>,
+    classes: HashMap<String, Effect>,
+    ids: HashMap<String, Effect>,
+    tags: HashMap<String, Effect>,
+}
+
+/// What an element's attributes do to the text inside it, as bits.
+///
+/// `display: none`, the `hidden` attribute, zero opacity and a zero-size
+/// box that clips its overflow hide everything inside ([`HARD`]): no
+/// descendant can show again. `font-size` and `visibility` are inherited
+/// instead: a zero font size ([`FONT_ZERO`]) or `visibility: hidden`
+/// ([`VIS_HIDDEN`]) hides the text inside until a descendant sets an
+/// absolute size ([`FONT_SET`]) or `visibility: visible` ([`VIS_SHOWN`])
+/// — the layout of every MJML mail (`<td style="font-size:0px">` around
+/// columns that set their own size), and a way for a letter to look hidden
+/// to a filter while the reader sees it.
+type Effect = u8;
+const HARD: Effect = 1;
+const FONT_ZERO: Effect = 2;
+const FONT_SET: Effect = 4;
+const VIS_HIDDEN: Effect = 8;
+const VIS_SHOWN: Effect = 16;
+/// The effects that hide.
+#[cfg(test)]
+const HIDES: Effect = HARD | FONT_ZERO | VIS_HIDDEN;
+
+/// `inline` over `rule`, as the cascade has it: an inline declaration of a
+/// property wins over a rule's; hiding for good comes from either.
+fn cascade(inline: Effect, rule: Effect) -> Effect {
+    let pick = |mask: Effect| {
+        if inline & mask != 0 {
+            inline & mask
+        } else {
+            rule & mask
+        }
+    };
+    (inline | rule) & HARD | pick(FONT_ZERO | FONT_SET) | pick(VIS_HIDDEN | VIS_SHOWN)
+}
+
+/// The inherited hiding (`FONT_ZERO`, `VIS_HIDDEN` bits) inside an element
+/// with effect `e` whose parent's is `soft`.
+fn inherit(soft: Effect, e: Effect) -> Effect {
+    let mut s = soft;
+    if e & FONT_ZERO != 0 {
+        s |= FONT_ZERO;
+    } else if e & FONT_SET != 0 {
+        s &= !FONT_ZERO;
+    }
+    if e & VIS_HIDDEN != 0 {
+        s |= VIS_HIDDEN;
+    } else if e & VIS_SHOWN != 0 {
+        s &= !VIS_HIDDEN;
+    }
+    s
 }
 
 struct Open<'a> {
     /// The tag name as written (ASCII): compared with case folded.
     name: &'a str,
+    /// Hidden for good ([`HARD`]).
     hidden: bool,
+    /// The inherited hiding in force inside it ([`inherit`]).
+    soft: Effect,
 }
 
 /// A lower-cased tag name, inline when short (every HTML tag name is):
@@ -96,11 +153,17 @@ const NAME_BYTE: [bool; 256] = {
 /// Appends the visible text of `html` to `out`.
 pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let rules = collect_style_rules(html);
+    // What hides, and (inside inherited hiding, made when first needed)
+    // also what shows again.
     let mut hidden_cache = HiddenCache::new();
+    let mut shows_cache: Option<Box<HiddenCache>> = None;
     let bytes = html.as_bytes();
     let mut stats = HtmlStats::default();
     let mut stack: Vec<Open> = Vec::new();
+    // Open elements hidden for good, and the inherited hiding in force
+    // (from the innermost open element): text shows when both are zero.
     let mut hidden_depth = 0usize;
+    let mut soft: Effect = 0;
     let mut pos = 0usize;
     // Each maximal hidden region is counted once, when it holds text.
     let mut hidden_region = 0usize;
@@ -110,7 +173,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         let lt = find_near(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if lt > pos {
             let text = &html[pos..lt];
-            if hidden_depth == 0 {
+            if hidden_depth == 0 && soft == 0 {
                 push_text(text, out);
             } else if !text.trim().is_empty() {
                 stats.hidden_bytes += text.len();
@@ -131,7 +194,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         }
         if rest.starts_with(b"<![CDATA[") {
             let end = memmem::find(&rest[9..], b"]]>").map_or(bytes.len(), |i| lt + 9 + i);
-            if hidden_depth == 0 {
+            if hidden_depth == 0 && soft == 0 {
                 push_text(&html[lt + 9..end], out);
             }
             pos = (end + 3).min(bytes.len());
@@ -149,7 +212,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             .map_or(bytes.len(), |i| name_start + i);
         if name_end == name_start || !bytes[name_start].is_ascii_alphabetic() {
             // A lone '<' in text.
-            if hidden_depth == 0 {
+            if hidden_depth == 0 && soft == 0 {
                 out.push('<');
             }
             pos = lt + 1;
@@ -179,6 +242,9 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         pos = tag_end;
 
         if closing {
+            // The line break a block ends with shows when the text inside
+            // it did or the text after it does.
+            let inside_shown = hidden_depth == 0 && soft == 0;
             if let Some(i) = stack
                 .iter()
                 .rev()
@@ -191,8 +257,9 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                         hidden_depth -= 1;
                     }
                 }
+                soft = stack.last().map_or(0, |o| o.soft);
             }
-            if kind == Kind::Block && hidden_depth == 0 {
+            if kind == Kind::Block && (inside_shown || (hidden_depth == 0 && soft == 0)) {
                 newline(out);
             }
             continue;
@@ -214,7 +281,7 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             continue;
         }
         if kind == Kind::Break {
-            if hidden_depth == 0 {
+            if hidden_depth == 0 && soft == 0 {
                 newline(out);
             }
             continue;
@@ -227,10 +294,30 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         if kind == Kind::Void {
             continue;
         }
+        // Under an element hidden for good nothing changes: that element
+        // stays on the stack (and the depth above zero) as long as this one
+        // does. Where text shows, only what hides matters (cached); under
+        // inherited hiding, also what shows again. Past the depth limit an
+        // element is not tracked.
+        let parent_shown = hidden_depth == 0 && soft == 0;
+        let effect = if hidden_depth > 0 || stack.len() >= MAX_DEPTH {
+            0
+        } else if soft == 0 {
+            effect_cached(name, html, attrs_range, &rules, false, &mut hidden_cache)
+        } else {
+            let cache = shows_cache.get_or_insert_with(|| Box::new(HiddenCache::new()));
+            effect_cached(name, html, attrs_range, &rules, true, cache)
+        };
+        let hidden = effect & HARD != 0;
+        let inner = inherit(soft, effect);
+        // The line break or space an element makes shows when its parent's
+        // text does or its own does (a column that sets its own font size
+        // in a zero-size cell still starts a line).
+        let breaks = parent_shown || (hidden_depth == 0 && !hidden && inner == 0);
         // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
         // wallet only in its target: keep the URI as text beside the link,
         // which is what a reader gets by hovering or clicking.
-        if kind == Kind::Link && hidden_depth == 0 {
+        if kind == Kind::Link && breaks {
             if let Some(href) = attr_value(attrs, "href") {
                 let href = href.trim();
                 if is_payment_uri(href) {
@@ -240,26 +327,23 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 }
             }
         }
-        if kind == Kind::Block && hidden_depth == 0 {
+        if kind == Kind::Block && breaks {
             newline(out);
-        } else if kind == Kind::Cell && hidden_depth == 0 {
+        } else if kind == Kind::Cell && breaks {
             out.push(' ');
         }
         if stack.len() < MAX_DEPTH {
-            // Under a hidden element the flag changes nothing: that element
-            // stays on the stack (and the depth above zero) as long as this
-            // one does, and only whether the depth is zero is ever observed.
-            let hidden = hidden_depth == 0
-                && is_hidden_cached(name, html, attrs_range, &rules, &mut hidden_cache);
+            if parent_shown && (hidden || inner != 0) {
+                hidden_region += 1;
+            }
             if hidden {
-                if hidden_depth == 0 {
-                    hidden_region += 1;
-                }
                 hidden_depth += 1;
             }
+            soft = inner;
             stack.push(Open {
                 name: raw_name,
                 hidden,
+                soft,
             });
         }
     }
@@ -588,7 +672,7 @@ fn decoded(v: &str) -> Cow<'_, str> {
     Cow::Owned(s)
 }
 
-/// Answers of [`is_hidden`] for attribute texts seen recently in one
+/// Answers of [`element_effect`] (what hides) for attribute texts seen recently in one
 /// document. Mail repeats the same attributes (one style for every cell or
 /// paragraph, hidden filler by the thousand), so most are judged once.
 /// Direct-mapped: a lookup is one hash and one comparison whatever the
@@ -596,7 +680,7 @@ fn decoded(v: &str) -> Cow<'_, str> {
 struct HiddenCache {
     /// Start and end in the document of the attribute text last judged in
     /// each slot, and the answer.
-    slots: [(usize, usize, bool); HiddenCache::SLOTS],
+    slots: [(usize, usize, Effect); HiddenCache::SLOTS],
 }
 
 impl HiddenCache {
@@ -604,7 +688,7 @@ impl HiddenCache {
 
     fn new() -> HiddenCache {
         HiddenCache {
-            slots: [(0, 0, false); HiddenCache::SLOTS],
+            slots: [(0, 0, 0); HiddenCache::SLOTS],
         }
     }
 
@@ -635,40 +719,46 @@ impl HiddenCache {
     }
 }
 
-/// [`is_hidden`] for the element `tag` whose attribute text is
-/// `html[attrs]`, through `cache`.
-fn is_hidden_cached(
+/// [`element_effect`] for the element `tag` whose attribute text is
+/// `html[attrs]`, through `cache` (one cache per value of `shows`).
+fn effect_cached(
     tag: &str,
     html: &str,
     attrs: std::ops::Range<usize>,
     rules: &HiddenRules,
+    shows: bool,
     cache: &mut HiddenCache,
-) -> bool {
+) -> Effect {
     let text = &html[attrs.clone()];
     // Only the answer for the attribute text is cached: the tag rule and
     // an empty text are quick.
-    if text.is_empty() || (!rules.tags.is_empty() && rules.tags.contains(tag)) {
-        return is_hidden(tag, text, rules);
+    if text.is_empty() || (!rules.tags.is_empty() && rules.tags.contains_key(tag)) {
+        return element_effect(tag, text, rules, shows);
     }
     let slot = HiddenCache::slot(text.as_bytes());
-    let (start, end, hidden) = cache.slots[slot];
+    let (start, end, effect) = cache.slots[slot];
     // A slot never filled holds an empty range, which `text` is not.
     if html[start..end] == *text {
-        return hidden;
+        return effect;
     }
-    let hidden = is_hidden(tag, text, rules);
-    cache.slots[slot] = (attrs.start, attrs.end, hidden);
-    hidden
+    let effect = element_effect(tag, text, rules, shows);
+    cache.slots[slot] = (attrs.start, attrs.end, effect);
+    effect
 }
 
-/// Whether the element `tag` with the attribute text `attrs` is hidden: by
-/// a `<style>` rule for its tag, class or id, by the `hidden` attribute
-/// (whatever its value: `hidden="hidden"` hides too) or by its inline
-/// `style`. The first of a repeated attribute counts, as in HTML.
-fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
-    if !rules.tags.is_empty() && rules.tags.contains(tag) {
-        return true;
-    }
+/// What the attributes `attrs` of the element `tag` do to the text in it
+/// ([`Effect`]): a `<style>` rule for its tag, class or id, the `hidden`
+/// attribute (whatever its value: `hidden="hidden"` hides too), its inline
+/// `style`. The first of a repeated attribute counts, as in HTML. With
+/// `shows`, also [`FONT_SET`] and [`VIS_SHOWN`] (which matter only inside
+/// an element whose text is hidden by inheritance).
+fn element_effect(tag: &str, attrs: &str, rules: &HiddenRules, shows: bool) -> Effect {
+    let mut rule = if rules.tags.is_empty() {
+        0
+    } else {
+        rules.tags.get(tag).copied().unwrap_or(0)
+    };
+    let mut style = None;
     let (want_class, want_id) = (!rules.classes.is_empty(), !rules.ids.is_empty());
     let (mut style_seen, mut class_seen, mut id_seen) = (false, false, false);
     for (name, value) in Attributes::new(attrs) {
@@ -676,44 +766,59 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
         let value = || value.clone().map(|v| decoded(&attrs[v]));
         // Names are told apart by length first: most are none of these.
         match name.len() {
-            6 if name.eq_ignore_ascii_case("hidden") => return true,
+            6 if name.eq_ignore_ascii_case("hidden") => return HARD,
             5 if !style_seen && name.eq_ignore_ascii_case("style") => {
                 style_seen = true;
-                if value().is_some_and(|v| style_hides(&v)) {
-                    return true;
-                }
+                style = value();
             }
             5 if want_class && !class_seen && name.eq_ignore_ascii_case("class") => {
                 class_seen = true;
-                if value().is_some_and(|v| {
-                    v.split_ascii_whitespace()
-                        .any(|c| rules.classes.contains(c))
-                }) {
-                    return true;
+                if let Some(v) = value() {
+                    for c in v.split_ascii_whitespace() {
+                        rule |= rules.classes.get(c).copied().unwrap_or(0);
+                    }
                 }
             }
             2 if want_id && !id_seen && name.eq_ignore_ascii_case("id") => {
                 id_seen = true;
-                if value().is_some_and(|v| rules.ids.contains(v.trim())) {
-                    return true;
+                if let Some(v) = value() {
+                    rule |= rules.ids.get(v.trim()).copied().unwrap_or(0);
                 }
             }
             _ => {}
         }
     }
-    false
+    // An inline declaration that shows text again matters also against a
+    // rule that hides it (`<b style="visibility:visible">` under
+    // `b { visibility: hidden }`).
+    let overrides = shows || rule & (FONT_ZERO | VIS_HIDDEN) != 0;
+    let inline = style.map_or(0, |v| style_effect(&v, overrides));
+    let effect = cascade(inline, rule);
+    if shows {
+        effect
+    } else {
+        effect & !(FONT_SET | VIS_SHOWN)
+    }
 }
 
-/// True when a CSS declaration block hides its element.
+/// True when a CSS declaration block hides its element's text, for good or
+/// by inheritance.
+#[cfg(test)]
+pub(crate) fn style_hides(style: &str) -> bool {
+    style_effect(style, false) & HIDES != 0
+}
+
+/// What a CSS declaration block does to its element's text ([`Effect`]);
+/// with `shows`, also what shows text again ([`FONT_SET`], [`VIS_SHOWN`]).
 ///
 /// Hot (every inline `style` of every HTML part), so one pass over the
 /// declarations and no allocation: property names are compared with
 /// whitespace skipped and ASCII case folded, which is what lower-casing and
 /// dropping every whitespace character of the block used to do; only a
 /// value that may matter is normalised, into a small stack buffer.
-pub(crate) fn style_hides(style: &str) -> bool {
-    if !may_hide(style.as_bytes()) {
-        return false;
+fn style_effect(style: &str, shows: bool) -> Effect {
+    if !may_matter(style.as_bytes(), shows) {
+        return 0;
     }
     // The last declaration of a property wins, as in CSS.
     let mut slots: [Option<&str>; 9] = [None; 9];
@@ -764,38 +869,86 @@ pub(crate) fn style_hides(style: &str) -> bool {
             !(matches!(first(v), Some(b'1'..=b'9')) && find_near(b'%', v.as_bytes()).is_none())
         }) && val(v, &is_zero_length)
     };
-    if can_be(display, b"n") && val(display, &|v| v == "none") {
-        return true;
+    let mut effect = 0;
+    if (can_be(display, b"n") && val(display, &|v| v == "none"))
+        || val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01))
+        || (val(overflow, &|v| v == "hidden")
+            && (zero_len(max_height) || zero_len(height) || zero_len(width) || zero_len(max_width)))
+    {
+        effect |= HARD;
     }
     if can_be(visibility, b"hc") && val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
-        return true;
+        effect |= VIS_HIDDEN;
+    } else if shows && can_be(visibility, b"v") && val(visibility, &|v| v == "visible") {
+        effect |= VIS_SHOWN;
     }
     if zero_len(font_size) {
-        return true;
+        effect |= FONT_ZERO;
+    } else if shows && val(font_size, &is_absolute_size) {
+        effect |= FONT_SET;
     }
-    if val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
-        return true;
-    }
-    if val(overflow, &|v| v == "hidden")
-        && (zero_len(max_height) || zero_len(height) || zero_len(width) || zero_len(max_width))
-    {
-        return true;
-    }
-    false
+    effect
 }
 
-/// False only when no declaration of `style` can hide, judged from the
+/// A `font-size` value (squeezed, lower-case) that does not depend on the
+/// parent's size, and is not a zero length ([`is_zero_length`]): text in an
+/// element with it shows even under a zero size. A length in an absolute or
+/// root- or viewport-relative unit (or none: quirks mode takes a bare number
+/// as pixels), a size keyword, or `initial` / `revert` (`medium`). Sizes
+/// relative to the parent's (`%`, `em`, `ex`, `ch`, `larger`, `smaller`),
+/// `inherit`, `unset` and what is not understood (`calc(…)`, `var(…)`)
+/// keep a zero size zero.
+fn is_absolute_size(v: &str) -> bool {
+    if matches!(
+        v,
+        "xx-small"
+            | "x-small"
+            | "small"
+            | "medium"
+            | "large"
+            | "x-large"
+            | "xx-large"
+            | "xxx-large"
+            | "initial"
+            | "revert"
+    ) {
+        return true;
+    }
+    let num_end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    v[..num_end].parse::<f32>().is_ok()
+        && matches!(
+            &v[num_end..],
+            "" | "px"
+                | "pt"
+                | "pc"
+                | "in"
+                | "cm"
+                | "mm"
+                | "q"
+                | "rem"
+                | "vw"
+                | "vh"
+                | "vmin"
+                | "vmax"
+        )
+        && !is_zero_length(v)
+}
+
+/// False only when no declaration of `style` can hide (or, with `shows`,
+/// show text again: any `font-size` or `visibility`), judged from the
 /// bytes around each ':' without splitting or normalising: most inline
 /// styles (colours, fonts, sizes) are settled here.
 ///
-/// Every test in [`style_hides`] needs a declaration of `display`,
+/// Every hiding test in [`style_effect`] needs a declaration of `display`,
 /// `visibility`, `opacity`, `font-size` or `overflow`. The name before such
 /// a declaration's first ':' ends, past whitespace, in the last two letters
 /// of one of them (no non-ASCII character lower-cases to one of these
 /// letters, but a non-ASCII character may be whitespace: a non-ASCII byte
 /// is a maybe). Checking every ':' is a superset of checking the first of
 /// each declaration.
-fn may_hide(b: &[u8]) -> bool {
+fn may_matter(b: &[u8], shows: bool) -> bool {
     // The position and byte of the last non-whitespace byte before `end`.
     let prev = |end: usize| {
         b[..end]
@@ -831,7 +984,9 @@ fn may_hide(b: &[u8]) -> bool {
             // visibility, opacity
             [b't', b'y'] => true,
             // font-size: an integer part of 1 or more with no '%' in the
-            // value is not a zero length (as in `style_hides`).
+            // value is not a zero length (as in `style_effect`), but may
+            // show text again.
+            [b'z', b'e'] if shows => true,
             [b'z', b'e'] => {
                 let value = &b[colon + 1..];
                 let value = &value[..find_near(b';', value).unwrap_or(value.len())];
@@ -855,7 +1010,7 @@ fn strip_important(mut v: &str) -> &str {
     v
 }
 
-/// The properties [`style_hides`] looks at, in its slot order.
+/// The properties [`style_effect`] looks at, in its slot order.
 const PROPS: [&[u8]; 9] = [
     b"display",
     b"visibility",
@@ -1065,7 +1220,8 @@ fn parse_css(css: &str, rules: &mut HiddenRules) {
         };
         let body = &rest[open + 1..open + close];
         rest = &rest[open + close + 1..];
-        if !style_hides(body) {
+        let effect = style_effect(body, false);
+        if effect == 0 {
             continue;
         }
         for sel in selectors.split(',') {
@@ -1074,13 +1230,16 @@ fn parse_css(css: &str, rules: &mut HiddenRules) {
             if sel.contains([' ', '>', '+', '~', '[', ':']) {
                 continue;
             }
-            if let Some(dot) = sel.find('.') {
-                rules.classes.insert(sel[dot + 1..].to_string());
+            let (map, key) = if let Some(dot) = sel.find('.') {
+                (&mut rules.classes, sel[dot + 1..].to_string())
             } else if let Some(id) = sel.strip_prefix('#') {
-                rules.ids.insert(id.to_string());
+                (&mut rules.ids, id.to_string())
             } else if !sel.is_empty() && sel.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                rules.tags.insert(sel.to_ascii_lowercase());
-            }
+                (&mut rules.tags, sel.to_ascii_lowercase())
+            } else {
+                continue;
+            };
+            *map.entry(key).or_insert(0) |= effect;
         }
     }
 }
@@ -1549,7 +1708,7 @@ mod tests {
             ("overflow:hidden", false),
             ("visibility:collapse!important!important", true),
             ("color:red", false),
-            // Settled by `may_hide` alone, or not.
+            // Settled by `may_matter` alone, or not.
             ("font-size:12px;font-size:5%", true),
             ("font-size:5%;font-size:12px", false),
             ("font-family:x;font-size : 12px", false),
@@ -1563,6 +1722,64 @@ mod tests {
             assert_eq!(style_hides(css), want, "{css}");
             assert_eq!(style_hides_oracle(css), want, "{css}");
         }
+    }
+
+    /// `font-size` and `visibility` are inherited: a descendant can show
+    /// text again, as MJML layouts do on every line.
+    #[test]
+    fn inherited_hiding_can_be_undone() {
+        // An absolute size under a zero one shows; a relative one does not.
+        assert_eq!(
+            vis("<td style=\"font-size:0px\"><div style=\"font-size:16px\">I recorded you</div></td>"),
+            " \nI recorded you\n"
+        );
+        assert_eq!(
+            vis("<div style=\"font-size:0\"><p style=\"font-size:Medium\">a</p><span style=\"font-size:2em\">b</span>c</div>"),
+            "a\n"
+        );
+        // The zero size is back after the element that undid it.
+        assert_eq!(
+            vis("<div style=\"font-size:0\"><span style=\"font-size:12pt\">a</span>b<span>c</span></div>d"),
+            "a\nd"
+        );
+        assert_eq!(
+            vis("<div style=\"visibility:hidden\"><p style=\"visibility:visible\">seen</p>gone</div>"),
+            "seen\n"
+        );
+        // An inline declaration wins over a rule.
+        assert_eq!(
+            vis("<style>b{visibility:hidden} .z{font-size:0}</style><b style=\"visibility:visible\">x</b><b>y</b><i class=z style=\"font-size:9px\">w</i>"),
+            "xw"
+        );
+        // Hidden for good stays hidden, whatever the descendants say.
+        for outer in ["display:none", "opacity:0", "overflow:hidden;max-height:0"] {
+            assert_eq!(
+                vis(&format!("<div style=\"{outer}\"><p style=\"font-size:14px;visibility:visible;display:block\">x</p></div>")),
+                "",
+                "{outer}"
+            );
+        }
+        // Filler in a zero size still vanishes from a phrase.
+        assert_eq!(
+            vis("I rec<span style=\"font-size:0\">xyz</span>orded you"),
+            "I recorded you"
+        );
+    }
+
+    /// A zero-size cell around visible columns is no hidden text: only
+    /// text that stays hidden counts.
+    #[test]
+    fn mjml_layout_counts_no_hidden_text() {
+        let html = "<table><tr><td style=\"font-size:0px\">\n  <div style=\"font-size:14px\">Hello</div>\n                      <div style=\"font-size:14px\">World</div>\n</td></tr></table>";
+        let mut out = String::new();
+        let st = visible_text(html, &mut out);
+        // Each column starts a line: the words are not glued together.
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>(),
+            ["Hello", "World"],
+            "{out:?}"
+        );
+        assert_eq!(st, HtmlStats::default());
     }
 
     #[test]

@@ -60,6 +60,23 @@ fn hidden_filler_between_letters_is_removed() {
     assert!(v.signals.contains(&sextortion::Signal::HiddenText));
 }
 
+/// A letter laid out as MJML lays out mail (cells of zero font size
+/// around columns that set their own) is read: the reader sees it, and it
+/// must not look hidden to the filter.
+#[test]
+fn letter_in_zero_size_cells_that_reset_the_size_is_read() {
+    let raw = format!(
+        "Subject: x\r\nContent-Type: text/html\r\n\r\n<table><tr>\
+         <td style=\"font-size:0px;line-height:0\"><div style=\"font-size:15px;line-height:1.5\">\
+         <p>{LETTER} Send 0.1 BTC to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa within 48 hours.</p>\
+         </div></td></tr></table>"
+    );
+    let v = classify(raw.as_bytes());
+    assert_eq!(v.label, Label::Sextortion, "{:?}", v.breakdown);
+    assert_eq!(v.wallets.len(), 1);
+    assert!(!v.signals.contains(&sextortion::Signal::HiddenText));
+}
+
 #[test]
 fn news_article_about_the_scam_is_not_sextortion() {
     let raw = "Subject: Police warn of sextortion emails\r\n\r\n\

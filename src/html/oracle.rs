@@ -8,23 +8,68 @@
 #![allow(dead_code)]
 
 use super::{decode_one, HtmlStats};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use memchr::{memchr, memmem};
 
 const MAX_DEPTH: usize = 512;
 const MAX_CLOSE_SEARCH: usize = 32;
 
+/// Per simple selector, what its rules hide (the union of them).
 #[derive(Default)]
 struct HiddenRules {
-    classes: HashSet<String>,
-    ids: HashSet<String>,
-    tags: HashSet<String>,
+    classes: HashMap<String, Own>,
+    ids: HashMap<String, Own>,
+    tags: HashMap<String, Own>,
+}
+
+/// What an element's own attributes say about its text: hidden for good,
+/// and the `font-size` (zero or not) and `visibility` (hidden or not) it
+/// sets, if it sets them. Text shows when no open element is hidden for
+/// good and the innermost setting of each of the other two is "not".
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub(super) struct Own {
+    pub(super) hard: bool,
+    pub(super) font_zero: Option<bool>,
+    pub(super) vis_hidden: Option<bool>,
+}
+
+impl Own {
+    fn hides(self) -> bool {
+        self.hard || self.font_zero == Some(true) || self.vis_hidden == Some(true)
+    }
+
+    /// Rules add up: each hides what it hides.
+    fn union(self, o: Own) -> Own {
+        let or = |a: Option<bool>, b: Option<bool>| match (a, b) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            _ => None,
+        };
+        Own {
+            hard: self.hard || o.hard,
+            font_zero: or(self.font_zero, o.font_zero),
+            vis_hidden: or(self.vis_hidden, o.vis_hidden),
+        }
+    }
+}
+
+/// Whether text inside the open elements `stack` shows.
+fn shows(stack: &[Open]) -> bool {
+    let (mut font_zero, mut vis_hidden) = (false, false);
+    for o in stack {
+        if o.own.hard {
+            return false;
+        }
+        font_zero = o.own.font_zero.unwrap_or(font_zero);
+        vis_hidden = o.own.vis_hidden.unwrap_or(vis_hidden);
+    }
+    !font_zero && !vis_hidden
 }
 
 struct Open {
     name: TagName,
-    hidden: bool,
+    own: Own,
 }
 
 enum TagName {
@@ -64,7 +109,8 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let bytes = html.as_bytes();
     let mut stats = HtmlStats::default();
     let mut stack: Vec<Open> = Vec::new();
-    let mut hidden_depth = 0usize;
+    // Whether text shows here: [`shows`] of the stack, kept up to date.
+    let mut shown = true;
     let mut pos = 0usize;
     // Each maximal hidden region is counted once, when it holds text.
     let mut hidden_region = 0usize;
@@ -74,7 +120,7 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         let lt = memchr(b'<', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         if lt > pos {
             let text = &html[pos..lt];
-            if hidden_depth == 0 {
+            if shown {
                 push_text(text, out);
             } else if !text.trim().is_empty() {
                 stats.hidden_bytes += text.len();
@@ -95,7 +141,7 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         }
         if rest.starts_with(b"<![CDATA[") {
             let end = memmem::find(&rest[9..], b"]]>").map_or(bytes.len(), |i| lt + 9 + i);
-            if hidden_depth == 0 {
+            if shown {
                 push_text(&html[lt + 9..end], out);
             }
             pos = (end + 3).min(bytes.len());
@@ -113,7 +159,7 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             .map_or(bytes.len(), |i| name_start + i);
         if name_end == name_start || !bytes[name_start].is_ascii_alphabetic() {
             // A lone '<' in text.
-            if hidden_depth == 0 {
+            if shown {
                 out.push('<');
             }
             pos = lt + 1;
@@ -133,20 +179,17 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         pos = tag_end;
 
         if closing {
+            let inside_shown = shown;
             if let Some(i) = stack
                 .iter()
                 .rev()
                 .take(MAX_CLOSE_SEARCH)
                 .position(|o| o.name.as_str() == name)
             {
-                let keep = stack.len() - 1 - i;
-                for o in stack.drain(keep..) {
-                    if o.hidden {
-                        hidden_depth -= 1;
-                    }
-                }
+                stack.truncate(stack.len() - 1 - i);
+                shown = shows(&stack);
             }
-            if is_block(name) && hidden_depth == 0 {
+            if is_block(name) && (inside_shown || shown) {
                 newline(out);
             }
             continue;
@@ -168,12 +211,12 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             continue;
         }
         if matches!(name, "br" | "hr") {
-            if hidden_depth == 0 {
+            if shown {
                 newline(out);
             }
             continue;
         }
-        if name == "img" && hidden_depth == 0 {
+        if name == "img" && shown {
             // Mail clients show alt text only when images are blocked; most
             // readers see the image. Keep nothing.
             continue;
@@ -181,10 +224,27 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         if is_void(name) {
             continue;
         }
+        // The element's own text shows, as seen with it on the stack (an
+        // element past the depth limit is not tracked).
+        let tracked = stack.len() < MAX_DEPTH;
+        let own_shown = if tracked {
+            stack.push(Open {
+                name: TagName::new(name),
+                own: element_own(name, attrs, &rules),
+            });
+            let s = shows(&stack);
+            stack.pop();
+            s
+        } else {
+            shown
+        };
+        // Its line break or space shows when its parent's text or its own
+        // does.
+        let breaks = shown || own_shown;
         // A payment link (`<a href="bitcoin:…?amount=…">Pay</a>`) names the
         // wallet only in its target: keep the URI as text beside the link,
         // which is what a reader gets by hovering or clicking.
-        if name == "a" && hidden_depth == 0 {
+        if name == "a" && breaks {
             if let Some(href) = attr_value(attrs, "href") {
                 let href = href.trim();
                 if is_payment_uri(href) {
@@ -194,20 +254,18 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
                 }
             }
         }
-        if is_block(name) && hidden_depth == 0 {
+        if is_block(name) && breaks {
             newline(out);
-        } else if matches!(name, "td" | "th") && hidden_depth == 0 {
+        } else if matches!(name, "td" | "th") && breaks {
             out.push(' ');
         }
-        if stack.len() < MAX_DEPTH {
-            let hidden = is_hidden(name, attrs, &rules);
-            if hidden {
-                if hidden_depth == 0 {
-                    hidden_region += 1;
-                }
-                hidden_depth += 1;
+        if tracked {
+            let own = element_own(name, attrs, &rules);
+            stack.push(Open { name: tag, own });
+            if shown && !own_shown {
+                hidden_region += 1;
             }
-            stack.push(Open { name: tag, hidden });
+            shown = own_shown;
         }
     }
     stats
@@ -439,10 +497,10 @@ fn attr_value(attrs: &str, key: &str) -> Option<String> {
         .and_then(|(_, v)| v)
 }
 
-fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
-    if rules.tags.contains(tag) {
-        return true;
-    }
+/// What the element `tag` with attributes `attrs` says about its text: its
+/// inline style over its rules, property by property, and hidden for good
+/// by either or by the `hidden` attribute.
+fn element_own(tag: &str, attrs: &str, rules: &HiddenRules) -> Own {
     let attrs = attributes(attrs);
     let value = |key: &str| {
         attrs
@@ -450,22 +508,29 @@ fn is_hidden(tag: &str, attrs: &str, rules: &HiddenRules) -> bool {
             .find(|(n, _)| n == key)
             .map(|(_, v)| v.clone().unwrap_or_default())
     };
-    if value("hidden").is_some() {
-        return true;
+    let mut rule = rules.tags.get(tag).copied().unwrap_or_default();
+    if let Some(c) = value("class") {
+        for c in c.split_ascii_whitespace() {
+            rule = rule.union(rules.classes.get(c).copied().unwrap_or_default());
+        }
     }
-    if value("style").is_some_and(|s| style_hides(&s)) {
-        return true;
+    if let Some(id) = value("id") {
+        rule = rule.union(rules.ids.get(id.trim()).copied().unwrap_or_default());
     }
-    if value("class").is_some_and(|c| {
-        c.split_ascii_whitespace()
-            .any(|c| rules.classes.contains(c))
-    }) {
-        return true;
+    let inline = value("style").map(|s| style_own(&s)).unwrap_or_default();
+    Own {
+        hard: rule.hard || inline.hard || value("hidden").is_some(),
+        font_zero: inline.font_zero.or(rule.font_zero),
+        vis_hidden: inline.vis_hidden.or(rule.vis_hidden),
     }
-    value("id").is_some_and(|id| rules.ids.contains(id.trim()))
 }
 
 pub(super) fn style_hides(style: &str) -> bool {
+    style_own(style).hides()
+}
+
+/// What a declaration block says about its element's text ([`Own`]).
+pub(super) fn style_own(style: &str) -> Own {
     // The last declaration of a property wins, as in CSS.
     let mut display = None;
     let mut visibility = None;
@@ -518,27 +583,63 @@ pub(super) fn style_hides(style: &str) -> bool {
             }
         }
     };
-    if val(display, &|v| v == "none") {
+    let hard = val(display, &|v| v == "none")
+        || val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01))
+        || val(overflow, &|v| v == "hidden")
+            && (val(max_height, &is_zero_length)
+                || val(height, &is_zero_length)
+                || val(width, &is_zero_length)
+                || val(max_width, &is_zero_length));
+    let vis_hidden = if val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
+        Some(true)
+    } else if val(visibility, &|v| v == "visible") {
+        Some(false)
+    } else {
+        None
+    };
+    let font_zero = if val(font_size, &is_zero_length) {
+        Some(true)
+    } else if val(font_size, &absolute_size) {
+        Some(false)
+    } else {
+        None
+    };
+    Own {
+        hard,
+        font_zero,
+        vis_hidden,
+    }
+}
+
+/// A font size that shows text whatever the parent's: a size keyword,
+/// `initial`, `revert`, or a number (not too small to read) in an absolute,
+/// root or viewport unit, or in none (quirks-mode pixels).
+fn absolute_size(v: &str) -> bool {
+    const KEYWORDS: [&str; 10] = [
+        "xx-small",
+        "x-small",
+        "small",
+        "medium",
+        "large",
+        "x-large",
+        "xx-large",
+        "xxx-large",
+        "initial",
+        "revert",
+    ];
+    const UNITS: [&str; 13] = [
+        "px", "pt", "pc", "in", "cm", "mm", "q", "rem", "vw", "vh", "vmin", "vmax", "",
+    ];
+    if KEYWORDS.contains(&v) {
         return true;
     }
-    if val(visibility, &|v| matches!(v, "hidden" | "collapse")) {
-        return true;
-    }
-    if val(font_size, &is_zero_length) {
-        return true;
-    }
-    if val(opacity, &|v| v.parse::<f32>().is_ok_and(|x| x <= 0.01)) {
-        return true;
-    }
-    if val(overflow, &|v| v == "hidden")
-        && (val(max_height, &is_zero_length)
-            || val(height, &is_zero_length)
-            || val(width, &is_zero_length)
-            || val(max_width, &is_zero_length))
-    {
-        return true;
-    }
-    false
+    UNITS.iter().any(|u| {
+        v.strip_suffix(u).is_some_and(|n| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && n.parse::<f32>().is_ok()
+        })
+    }) && !is_zero_length(v)
 }
 
 struct Squeezed {
@@ -640,22 +741,33 @@ fn parse_css(css: &str, rules: &mut HiddenRules) {
         };
         let body = &rest[open + 1..open + close];
         rest = &rest[open + close + 1..];
-        if !style_hides(body) {
+        let own = style_own(body);
+        if !own.hides() {
             continue;
         }
+        // Only what hides: a rule that shows text again is not followed.
+        let own = Own {
+            hard: own.hard,
+            font_zero: own.font_zero.filter(|z| *z),
+            vis_hidden: own.vis_hidden.filter(|h| *h),
+        };
         for sel in selectors.split(',') {
             let sel = sel.trim();
             // Only simple selectors: `.c`, `#i`, `tag`, `tag.c`.
             if sel.contains([' ', '>', '+', '~', '[', ':']) {
                 continue;
             }
-            if let Some(dot) = sel.find('.') {
-                rules.classes.insert(sel[dot + 1..].to_string());
+            let (map, key) = if let Some(dot) = sel.find('.') {
+                (&mut rules.classes, sel[dot + 1..].to_string())
             } else if let Some(id) = sel.strip_prefix('#') {
-                rules.ids.insert(id.to_string());
+                (&mut rules.ids, id.to_string())
             } else if !sel.is_empty() && sel.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                rules.tags.insert(sel.to_ascii_lowercase());
-            }
+                (&mut rules.tags, sel.to_ascii_lowercase())
+            } else {
+                continue;
+            };
+            let old = map.remove(&key).unwrap_or_default();
+            map.insert(key, old.union(own));
         }
     }
 }
@@ -829,6 +941,12 @@ mod diff {
         " style=\"opacity:0.5\"",
         " style=\"overflow:hidden;max-height:0\"",
         " style=\"color:red\"",
+        " style=\"font-size:14px\"",
+        " style=\"font-size:2em\"",
+        " style=\"visibility:hidden\"",
+        " style=\"visibility:visible\"",
+        " style=\"font-size:medium;visibility:visible\"",
+        "<style>.c{font-size:0}</style>",
         " style=\"",
         " style=",
         "style",
@@ -932,6 +1050,14 @@ mod diff {
         "font-size:0",
         "font-size:.5px",
         "font-size: 12px",
+        "font-size:Medium",
+        "font-size:1.5rem",
+        "font-size:2em",
+        "font-size:14",
+        "font-size:calc(14px)",
+        "font-size:inherit",
+        "visibility:visible",
+        "visibility: VISIBLE !important",
         "font-size:1%",
         "font-size:15%",
         "font-size:0.09em",
@@ -969,6 +1095,31 @@ mod diff {
         "<STYLE>@media x { .x { opacity: 0 } }</STYLE>",
     ];
 
+    /// An [`Own`] as the fast scanner's effect bits (with `shows`, also
+    /// what shows text again); hidden for good stands alone.
+    fn own_bits(o: super::Own, shows: bool) -> u8 {
+        use super::super::{FONT_SET, FONT_ZERO, HARD, VIS_HIDDEN, VIS_SHOWN};
+        if o.hard {
+            return HARD;
+        }
+        let pick = |v: Option<bool>, hide: u8, show: u8| match v {
+            Some(true) => hide,
+            Some(false) if shows => show,
+            _ => 0,
+        };
+        pick(o.font_zero, FONT_ZERO, FONT_SET) | pick(o.vis_hidden, VIS_HIDDEN, VIS_SHOWN)
+    }
+
+    /// Effect bits with hidden for good standing alone.
+    fn effect_bits(e: u8) -> u8 {
+        use super::super::HARD;
+        if e & HARD != 0 {
+            HARD
+        } else {
+            e
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
         #[test]
@@ -980,13 +1131,34 @@ mod diff {
             let attrs = words.concat();
             let fast_rules = super::super::collect_style_rules(css);
             let rules = super::collect_style_rules(css);
+            let own = super::element_own(tag, &attrs, &rules);
             // Twice through one cache: the second answer comes from it.
             let mut cache = super::super::HiddenCache::new();
             for _ in 0..2 {
                 proptest::prop_assert_eq!(
-                    super::super::is_hidden_cached(tag, &attrs, 0..attrs.len(), &fast_rules, &mut cache),
-                    super::is_hidden(tag, &attrs, &rules),
+                    effect_bits(super::super::effect_cached(tag, &attrs, 0..attrs.len(), &fast_rules, false, &mut cache)),
+                    own_bits(own, false),
                     "{:?}", attrs
+                );
+            }
+            let mut cache = super::super::HiddenCache::new();
+            for _ in 0..2 {
+                proptest::prop_assert_eq!(
+                    effect_bits(super::super::effect_cached(tag, &attrs, 0..attrs.len(), &fast_rules, true, &mut cache)),
+                    own_bits(own, true),
+                    "{:?}", attrs
+                );
+            }
+        }
+
+        #[test]
+        fn style_effect_agrees_with_oracle(words in proptest::collection::vec(proptest::sample::select(ATTR_WORDS), 0..24)) {
+            let css = words.concat();
+            for shows in [false, true] {
+                proptest::prop_assert_eq!(
+                    effect_bits(super::super::style_effect(&css, shows)),
+                    own_bits(super::style_own(&css), shows),
+                    "{:?} {}", css, shows
                 );
             }
         }
