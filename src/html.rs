@@ -154,9 +154,9 @@ const NAME_BYTE: [bool; 256] = {
 pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
     let rules = collect_style_rules(html);
     // What hides, and (inside inherited hiding, made when first needed)
-    // also what shows again.
+    // also what shows again, by attribute text and by style.
     let mut hidden_cache = HiddenCache::new();
-    let mut shows_cache: Option<Box<HiddenCache>> = None;
+    let mut shows_caches: Option<Box<[HiddenCache; 2]>> = None;
     let bytes = html.as_bytes();
     let mut stats = HtmlStats::default();
     let mut stack: Vec<Open> = Vec::new();
@@ -303,10 +303,27 @@ pub fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         let effect = if hidden_depth > 0 || stack.len() >= MAX_DEPTH {
             0
         } else if soft == 0 {
-            effect_cached(name, html, attrs_range, &rules, false, &mut hidden_cache)
+            effect_cached(
+                name,
+                html,
+                attrs_range,
+                &rules,
+                false,
+                &mut hidden_cache,
+                None,
+            )
         } else {
-            let cache = shows_cache.get_or_insert_with(|| Box::new(HiddenCache::new()));
-            effect_cached(name, html, attrs_range, &rules, true, cache)
+            let [by_attrs, by_style] = &mut **shows_caches
+                .get_or_insert_with(|| Box::new([HiddenCache::new(), HiddenCache::new()]));
+            effect_cached(
+                name,
+                html,
+                attrs_range,
+                &rules,
+                true,
+                by_attrs,
+                Some(by_style),
+            )
         };
         let hidden = effect & HARD != 0;
         let inner = inherit(soft, effect);
@@ -720,7 +737,8 @@ impl HiddenCache {
 }
 
 /// [`element_effect`] for the element `tag` whose attribute text is
-/// `html[attrs]`, through `cache` (one cache per value of `shows`).
+/// `html[attrs]`, through `cache` (one cache per value of `shows`), and
+/// `styles` for its `style` value.
 fn effect_cached(
     tag: &str,
     html: &str,
@@ -728,12 +746,13 @@ fn effect_cached(
     rules: &HiddenRules,
     shows: bool,
     cache: &mut HiddenCache,
+    styles: Option<&mut HiddenCache>,
 ) -> Effect {
     let text = &html[attrs.clone()];
     // Only the answer for the attribute text is cached: the tag rule and
     // an empty text are quick.
     if text.is_empty() || (!rules.tags.is_empty() && rules.tags.contains_key(tag)) {
-        return element_effect(tag, text, rules, shows);
+        return element_effect(tag, html, attrs, rules, shows, styles);
     }
     let slot = HiddenCache::slot(text.as_bytes());
     let (start, end, effect) = cache.slots[slot];
@@ -741,18 +760,32 @@ fn effect_cached(
     if html[start..end] == *text {
         return effect;
     }
-    let effect = element_effect(tag, text, rules, shows);
+    let effect = element_effect(tag, html, attrs.clone(), rules, shows, styles);
     cache.slots[slot] = (attrs.start, attrs.end, effect);
     effect
 }
 
-/// What the attributes `attrs` of the element `tag` do to the text in it
-/// ([`Effect`]): a `<style>` rule for its tag, class or id, the `hidden`
-/// attribute (whatever its value: `hidden="hidden"` hides too), its inline
-/// `style`. The first of a repeated attribute counts, as in HTML. With
-/// `shows`, also [`FONT_SET`] and [`VIS_SHOWN`] (which matter only inside
-/// an element whose text is hidden by inheritance).
-fn element_effect(tag: &str, attrs: &str, rules: &HiddenRules, shows: bool) -> Effect {
+/// What the attributes `html[attrs]` of the element `tag` do to the text
+/// in it ([`Effect`]): a `<style>` rule for its tag, class or id, the
+/// `hidden` attribute (whatever its value: `hidden="hidden"` hides too),
+/// its inline `style`. The first of a repeated attribute counts, as in
+/// HTML. With `shows`, also [`FONT_SET`] and [`VIS_SHOWN`] (which matter
+/// only inside an element whose text is hidden by inheritance).
+///
+/// `styles` caches [`style_effect`] with `shows` by `style` value: inside a
+/// zero-size region most attribute texts are new (each link its own
+/// `href`) but their styles repeat, and with `shows` a style with any
+/// `font-size` is parsed whole.
+fn element_effect(
+    tag: &str,
+    html: &str,
+    attrs: std::ops::Range<usize>,
+    rules: &HiddenRules,
+    shows: bool,
+    styles: Option<&mut HiddenCache>,
+) -> Effect {
+    let at = attrs.start;
+    let attrs = &html[attrs];
     let mut rule = if rules.tags.is_empty() {
         0
     } else {
@@ -763,17 +796,17 @@ fn element_effect(tag: &str, attrs: &str, rules: &HiddenRules, shows: bool) -> E
     let (mut style_seen, mut class_seen, mut id_seen) = (false, false, false);
     for (name, value) in Attributes::new(attrs) {
         // Only the values looked at are decoded.
-        let value = || value.clone().map(|v| decoded(&attrs[v]));
+        let decode = || value.clone().map(|v| decoded(&attrs[v]));
         // Names are told apart by length first: most are none of these.
         match name.len() {
             6 if name.eq_ignore_ascii_case("hidden") => return HARD,
             5 if !style_seen && name.eq_ignore_ascii_case("style") => {
                 style_seen = true;
-                style = value();
+                style = value;
             }
             5 if want_class && !class_seen && name.eq_ignore_ascii_case("class") => {
                 class_seen = true;
-                if let Some(v) = value() {
+                if let Some(v) = decode() {
                     for c in v.split_ascii_whitespace() {
                         rule |= rules.classes.get(c).copied().unwrap_or(0);
                     }
@@ -781,7 +814,7 @@ fn element_effect(tag: &str, attrs: &str, rules: &HiddenRules, shows: bool) -> E
             }
             2 if want_id && !id_seen && name.eq_ignore_ascii_case("id") => {
                 id_seen = true;
-                if let Some(v) = value() {
+                if let Some(v) = decode() {
                     rule |= rules.ids.get(v.trim()).copied().unwrap_or(0);
                 }
             }
@@ -792,7 +825,24 @@ fn element_effect(tag: &str, attrs: &str, rules: &HiddenRules, shows: bool) -> E
     // rule that hides it (`<b style="visibility:visible">` under
     // `b { visibility: hidden }`).
     let overrides = shows || rule & (FONT_ZERO | VIS_HIDDEN) != 0;
-    let inline = style.map_or(0, |v| style_effect(&v, overrides));
+    let inline = match style {
+        None => 0,
+        Some(v) => match (decoded(&attrs[v.clone()]), styles) {
+            // As written (no character reference): cached by its place.
+            (Cow::Borrowed(text), Some(cache)) if overrides && !text.is_empty() => {
+                let slot = HiddenCache::slot(text.as_bytes());
+                let (start, end, effect) = cache.slots[slot];
+                if html[start..end] == *text {
+                    effect
+                } else {
+                    let effect = style_effect(text, true);
+                    cache.slots[slot] = (at + v.start, at + v.end, effect);
+                    effect
+                }
+            }
+            (text, _) => style_effect(&text, overrides),
+        },
+    };
     let effect = cascade(inline, rule);
     if shows {
         effect
