@@ -689,14 +689,15 @@ fn decoded(v: &str) -> Cow<'_, str> {
     Cow::Owned(s)
 }
 
-/// Answers of [`element_effect`] (what hides) for attribute texts seen recently in one
-/// document. Mail repeats the same attributes (one style for every cell or
-/// paragraph, hidden filler by the thousand), so most are judged once.
-/// Direct-mapped: a lookup is one hash and one comparison whatever the
-/// input, so the scan stays linear.
+/// Answers ([`Effect`]) for pieces of one document seen recently: attribute
+/// texts judged by [`element_effect`], or `style` values by
+/// [`style_effect`]. Mail repeats the same attributes (one style for every
+/// cell or paragraph, hidden filler by the thousand), so most are judged
+/// once. Direct-mapped: a lookup is one hash and one comparison whatever
+/// the input, so the scan stays linear.
 struct HiddenCache {
-    /// Start and end in the document of the attribute text last judged in
-    /// each slot, and the answer.
+    /// Start and end in the document of the text last judged in each slot,
+    /// and the answer.
     slots: [(usize, usize, Effect); HiddenCache::SLOTS],
 }
 
@@ -734,6 +735,27 @@ impl HiddenCache {
         }
         (h >> 56) as usize
     }
+
+    /// The answer for `html[range]` (not empty), from the cache or from
+    /// `judge`, which is then kept. Texts are compared whole: two that share
+    /// a slot cost a miss, never a wrong answer.
+    fn get_or(
+        &mut self,
+        html: &str,
+        range: std::ops::Range<usize>,
+        judge: impl FnOnce() -> Effect,
+    ) -> Effect {
+        let text = &html[range.clone()];
+        let slot = HiddenCache::slot(text.as_bytes());
+        let (start, end, effect) = self.slots[slot];
+        // A slot never filled holds an empty range, which `text` is not.
+        if html[start..end] == *text {
+            return effect;
+        }
+        let effect = judge();
+        self.slots[slot] = (range.start, range.end, effect);
+        effect
+    }
 }
 
 /// [`element_effect`] for the element `tag` whose attribute text is
@@ -748,21 +770,14 @@ fn effect_cached(
     cache: &mut HiddenCache,
     styles: Option<&mut HiddenCache>,
 ) -> Effect {
-    let text = &html[attrs.clone()];
     // Only the answer for the attribute text is cached: the tag rule and
     // an empty text are quick.
-    if text.is_empty() || (!rules.tags.is_empty() && rules.tags.contains_key(tag)) {
+    if attrs.is_empty() || (!rules.tags.is_empty() && rules.tags.contains_key(tag)) {
         return element_effect(tag, html, attrs, rules, shows, styles);
     }
-    let slot = HiddenCache::slot(text.as_bytes());
-    let (start, end, effect) = cache.slots[slot];
-    // A slot never filled holds an empty range, which `text` is not.
-    if html[start..end] == *text {
-        return effect;
-    }
-    let effect = element_effect(tag, html, attrs.clone(), rules, shows, styles);
-    cache.slots[slot] = (attrs.start, attrs.end, effect);
-    effect
+    cache.get_or(html, attrs.clone(), || {
+        element_effect(tag, html, attrs, rules, shows, styles)
+    })
 }
 
 /// What the attributes `html[attrs]` of the element `tag` do to the text
@@ -830,15 +845,7 @@ fn element_effect(
         Some(v) => match (decoded(&attrs[v.clone()]), styles) {
             // As written (no character reference): cached by its place.
             (Cow::Borrowed(text), Some(cache)) if overrides && !text.is_empty() => {
-                let slot = HiddenCache::slot(text.as_bytes());
-                let (start, end, effect) = cache.slots[slot];
-                if html[start..end] == *text {
-                    effect
-                } else {
-                    let effect = style_effect(text, true);
-                    cache.slots[slot] = (at + v.start, at + v.end, effect);
-                    effect
-                }
+                cache.get_or(html, at + v.start..at + v.end, || style_effect(text, true))
             }
             (text, _) => style_effect(&text, overrides),
         },
