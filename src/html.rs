@@ -971,12 +971,9 @@ fn is_absolute_size(v: &str) -> bool {
     ) {
         return true;
     }
-    let num_end = v
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(v.len());
-    v[..num_end].parse::<f32>().is_ok()
-        && matches!(
-            &v[num_end..],
+    length(v).is_some_and(|(_, unit)| {
+        matches!(
+            unit,
             "" | "px"
                 | "pt"
                 | "pc"
@@ -990,7 +987,16 @@ fn is_absolute_size(v: &str) -> bool {
                 | "vmin"
                 | "vmax"
         )
-        && !is_zero_length(v)
+    }) && !is_zero_length(v)
+}
+
+/// A CSS length (squeezed) as its number and its unit: the leading digits
+/// and dots as a number, and what follows.
+fn length(v: &str) -> Option<(f32, &str)> {
+    let num_end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
+    Some((v[..num_end].parse().ok()?, &v[num_end..]))
 }
 
 /// False only when no declaration of `style` can hide (or, with `shows`,
@@ -1203,13 +1209,9 @@ fn is_zero_length(v: &str) -> bool {
     if matches!(v.as_bytes().first(), Some(b'1'..=b'9')) && !v.ends_with('%') {
         return false;
     }
-    let num_end = v
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(v.len());
-    let Ok(x) = v[..num_end].parse::<f32>() else {
+    let Some((x, unit)) = length(v) else {
         return false;
     };
-    let unit = &v[num_end..];
     match unit {
         "" | "px" | "pt" => x < 1.0,
         "em" | "rem" | "ex" | "ch" => x < 0.1,
