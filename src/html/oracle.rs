@@ -227,10 +227,11 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
         // The element's own text shows, as seen with it on the stack (an
         // element past the depth limit is not tracked).
         let tracked = stack.len() < MAX_DEPTH;
+        let own = element_own(name, attrs, &rules);
         let own_shown = if tracked {
             stack.push(Open {
                 name: TagName::new(name),
-                own: element_own(name, attrs, &rules),
+                own,
             });
             let s = shows(&stack);
             stack.pop();
@@ -260,7 +261,6 @@ pub(super) fn visible_text(html: &str, out: &mut String) -> HtmlStats {
             out.push(' ');
         }
         if tracked {
-            let own = element_own(name, attrs, &rules);
             stack.push(Open { name: tag, own });
             if shown && !own_shown {
                 hidden_region += 1;
