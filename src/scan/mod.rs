@@ -61,7 +61,7 @@
 //! fill of it).
 //!
 //! With [`Scanner::threads`]`(1)` there is none of that: no thread is
-//! spawned and no pool built, and everything — walking directories,
+//! spawned and no channel made, and everything — walking directories,
 //! opening files, gzip, splitting mbox fills, classifying, numbering — runs
 //! on the thread that iterates the [`Scan`], one file or one mbox fill at a
 //! time, when the items before it have been handed out. Nothing is read
@@ -903,14 +903,14 @@ mod tests {
     }
 
     #[test]
-    fn one_thread_means_no_thread_and_no_pool() {
+    fn one_thread_means_no_thread_and_no_channel() {
         let scanner = Scanner::new(crate::default_classifier());
         let seq = scanner
             .clone()
             .threads(1)
             .scan(Vec::<Input>::new())
             .unwrap();
-        // Nothing but the jobs to pull: no thread handle, no channel, no pool.
+        // Nothing but the jobs to pull: no thread handle, no channel.
         assert!(matches!(seq.source, Source::Sequential(_)));
         for n in [0, 2] {
             let scan = scanner
