@@ -78,6 +78,7 @@ mod error;
 mod html;
 mod matcher;
 mod message;
+mod mime;
 pub mod normalize;
 pub mod scan;
 mod score;

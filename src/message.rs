@@ -6,10 +6,9 @@
 
 use std::borrow::Cow;
 
-use mailparse::{MailHeaderMap, ParsedMail};
-
 use crate::classifier::Limits;
 use crate::html;
+use crate::mime::{self, Part, Transfer};
 use crate::swar;
 use crate::verdict::{Meta, Note};
 
@@ -39,12 +38,6 @@ struct Walk<'l> {
 
 /// Parses `raw` into a [`Message`]. Never fails and never panics.
 pub(crate) fn parse(raw: &[u8], limits: &Limits) -> Message {
-    parse_opt(raw, limits, true)
-}
-
-/// `parse`, with the top-level header slimming optional so that tests can
-/// check it changes nothing.
-fn parse_opt(raw: &[u8], limits: &Limits, slim_headers: bool) -> Message {
     let mut msg = Message::default();
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
         msg.notes.push(Note::Empty);
@@ -101,20 +94,19 @@ fn parse_opt(raw: &[u8], limits: &Limits, slim_headers: bool) -> Message {
         split = None;
     }
     // Real mail carries kilobytes of relay headers (Received, DKIM, ARC,
-    // X-MS-Exchange-*: a third of the dev corpus by bytes) that mailparse
-    // would parse one byte at a time and nothing here reads. Parse the few
-    // that matter on their own and give mailparse the rest without them.
-    let slim = slim_top_headers(raw, split).filter(|_| slim_headers);
-    let parsed = match &slim {
-        Some(s) => mailparse::parse_mail(&s.mime),
-        None => mailparse::parse_mail(raw),
+    // X-MS-Exchange-*: a third of the dev corpus by bytes) that nothing
+    // here reads: only the headers read are parsed, here and in the MIME
+    // tree. A header section mailparse rejects is rejected by both.
+    let split = split.or_else(|| split_headers(raw));
+    if let Some((spans, _)) = &split {
+        read_header_list(&meta_headers(raw, spans), &mut msg);
+    }
+    let parsed = match split {
+        Some(s) => mime::parse_split(raw, s),
+        None => mime::parse(raw),
     };
     match parsed {
         Ok(mail) => {
-            match &slim {
-                Some(s) => read_header_list(&s.meta, &mut msg),
-                None => read_headers(&mail, &mut msg),
-            }
             walk.part(&mail, &mut msg, 0);
             if msg.bodies.is_empty()
                 && !body_of(raw).iter().all(u8::is_ascii_whitespace)
@@ -128,9 +120,6 @@ fn parse_opt(raw: &[u8], limits: &Limits, slim_headers: bool) -> Message {
         }
         Err(e) => {
             msg.notes.push(Note::MimeRecovered(e.to_string()));
-            if let Ok((headers, _)) = mailparse::parse_headers(raw) {
-                read_header_list(&headers, &mut msg);
-            }
             walk.raw_body(raw, &mut msg);
         }
     }
@@ -139,18 +128,18 @@ fn parse_opt(raw: &[u8], limits: &Limits, slim_headers: bool) -> Message {
 
 /// One header as mailparse's `parse_header` delimits it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct HeaderSpan {
+pub(crate) struct HeaderSpan {
     /// The name: every byte before the first ':' (or the whole line).
-    key: std::ops::Range<usize>,
+    pub key: std::ops::Range<usize>,
     /// The whole header: name, value, folded lines and the line end.
-    all: std::ops::Range<usize>,
+    pub all: std::ops::Range<usize>,
 }
 
 /// The header section split as `mailparse::parse_headers` splits it, with
 /// memchr instead of a byte-at-a-time state machine: the spans, and where
 /// the body starts. `None` where mailparse returns an error (a header
 /// starting with a space, a lone CR where a header should start).
-fn split_headers(raw: &[u8]) -> Option<(Vec<HeaderSpan>, usize)> {
+pub(crate) fn split_headers(raw: &[u8]) -> Option<(Vec<HeaderSpan>, usize)> {
     let mut out = Vec::new();
     let mut ix = 0;
     loop {
@@ -189,12 +178,6 @@ fn split_headers(raw: &[u8]) -> Option<(Vec<HeaderSpan>, usize)> {
     }
 }
 
-/// Top-level headers mailparse reads to find and decode the MIME parts.
-const MIME_HEADERS: [&[u8]; 3] = [
-    b"content-type",
-    b"content-transfer-encoding",
-    b"content-disposition",
-];
 /// Top-level headers [`read_header_list`] reads (keep the two in step).
 const META_HEADERS: [&[u8]; 7] = [
     b"subject",
@@ -206,72 +189,22 @@ const META_HEADERS: [&[u8]; 7] = [
     b"authentication-results",
 ];
 
-/// A message with its top-level header section cut down to what is read.
-struct Slim<'a> {
-    /// The MIME headers, then the blank line and body, byte for byte: what
-    /// mailparse parses into the same parts as the whole message.
-    mime: std::borrow::Cow<'a, [u8]>,
-    /// The headers `read_header_list` reads, in their original order.
-    meta: Vec<mailparse::MailHeader<'a>>,
-}
-
-/// `None` when slimming would not pay (few bytes to drop) or the header
-/// section is one mailparse rejects (it then reports the error itself).
-fn slim_top_headers(raw: &[u8], split: Option<(Vec<HeaderSpan>, usize)>) -> Option<Slim<'_>> {
-    let (spans, _) = split.or_else(|| split_headers(raw))?;
-    // Each header's kind, looked up once: MIME (kept for mailparse), META
-    // (read here) or neither.
-    const OTHER: u8 = 0;
-    const MIME: u8 = 1;
-    const META: u8 = 2;
-    let kinds: Vec<u8> = spans
+/// The headers of `spans` named in [`META_HEADERS`], parsed by mailparse,
+/// in their order: what [`read_header_list`] reads, without parsing the
+/// others.
+fn meta_headers<'a>(raw: &'a [u8], spans: &[HeaderSpan]) -> Vec<mailparse::MailHeader<'a>> {
+    spans
         .iter()
-        .map(|h| {
+        .filter(|h| {
             let key = &raw[h.key.clone()];
-            let is = |set: &[&[u8]]| set.iter().any(|k| key.eq_ignore_ascii_case(k));
-            if is(&MIME_HEADERS) {
-                MIME
-            } else if is(&META_HEADERS) {
-                META
-            } else {
-                OTHER
-            }
+            META_HEADERS.iter().any(|k| key.eq_ignore_ascii_case(k))
         })
-        .collect();
-    let of = |kind: u8| {
-        spans
-            .iter()
-            .zip(&kinds)
-            .filter(move |(_, k)| **k == kind)
-            .map(|(h, _)| h)
-    };
-    let kept = of(MIME);
-    let kept_bytes: usize = kept.clone().map(|h| h.all.len()).sum();
-    let head_end = spans.last().map_or(0, |h| h.all.end);
-    // Below a few kilobytes of relay headers the copy of the body costs
-    // about what parsing them does.
-    if head_end - kept_bytes < 2048 || (head_end - kept_bytes) * 16 < raw.len() - head_end {
-        return None;
-    }
-    let mut meta = Vec::new();
-    for h in of(META) {
-        meta.push(mailparse::parse_header(&raw[h.all.start..]).ok()?.0);
-    }
-    // Without a copy when the MIME headers close the section (common).
-    let first_kept = kinds.iter().position(|k| *k == MIME);
-    let tail_is_kept = first_kept.is_some_and(|f| kinds[f..].iter().all(|k| *k == MIME));
-    let mime = match first_kept {
-        Some(f) if tail_is_kept => std::borrow::Cow::Borrowed(&raw[spans[f].all.start..]),
-        _ => {
-            let mut v = Vec::with_capacity(kept_bytes + raw.len() - head_end);
-            for h in kept {
-                v.extend_from_slice(&raw[h.all.clone()]);
-            }
-            v.extend_from_slice(&raw[head_end..]);
-            std::borrow::Cow::Owned(v)
-        }
-    };
-    Some(Slim { mime, meta })
+        .filter_map(|h| {
+            mailparse::parse_header(&raw[h.all.start..])
+                .ok()
+                .map(|(h, _)| h)
+        })
+        .collect()
 }
 
 /// [`header_section_cut_short`] read off the spans of a header section
@@ -400,12 +333,8 @@ fn body_of(raw: &[u8]) -> &[u8] {
         .map_or(&raw[raw.len()..], |i| &raw[i..])
 }
 
-fn read_headers(mail: &ParsedMail<'_>, msg: &mut Message) {
-    read_header_list(&mail.headers, msg);
-}
-
-/// Every header read here must be in [`META_HEADERS`]: a slimmed parse
-/// hands over only those.
+/// Every header read here must be in [`META_HEADERS`]: [`parse`] hands
+/// over only those.
 fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
     read_meta(find_meta(headers), msg);
 }
@@ -477,7 +406,7 @@ fn read_meta((first, auth): MetaHeaders<'_, '_>, msg: &mut Message) {
 
 /// A header value as mailparse's `get_value` gives it, through
 /// [`plain_value`] when that applies.
-fn value_of<'h>(h: &'h mailparse::MailHeader<'_>) -> Cow<'h, str> {
+pub(crate) fn value_of<'h>(h: &'h mailparse::MailHeader<'_>) -> Cow<'h, str> {
     plain_value(h).unwrap_or_else(|| Cow::Owned(h.get_value()))
 }
 
@@ -638,7 +567,7 @@ pub(crate) fn rfc3339(t: i64) -> Option<String> {
 }
 
 impl Walk<'_> {
-    fn part(&mut self, p: &ParsedMail<'_>, msg: &mut Message, depth: usize) {
+    fn part(&mut self, p: &Part<'_>, msg: &mut Message, depth: usize) {
         self.parts_seen += 1;
         if self.parts_seen > self.limits.max_parts {
             if self.parts_seen == self.limits.max_parts + 1 {
@@ -656,7 +585,7 @@ impl Walk<'_> {
             )));
             return;
         }
-        let mime = p.ctype.mimetype.as_str();
+        let mime = p.mimetype.as_str();
         if mime.starts_with("multipart/") {
             if p.subparts.is_empty() {
                 // Boundary missing or malformed: split by hand.
@@ -674,10 +603,10 @@ impl Walk<'_> {
             if let Some((d, _)) = defuse_encoded_word_floods(&body) {
                 body = Cow::Owned(d);
             }
-            match mailparse::parse_mail(&body) {
+            match mime::parse(&body) {
                 Ok(inner) => {
                     // The attached message's subject is text the victim reads too.
-                    if let Some(s) = inner.headers.get_first_value("Subject") {
+                    if let Some(s) = inner.first_value("Subject") {
                         self.add_text(msg, &s, false);
                     }
                     self.part(&inner, msg, depth + 1);
@@ -703,7 +632,7 @@ impl Walk<'_> {
         let Some(body) = self.decoded_body(p, msg) else {
             return;
         };
-        let charset = p.ctype.params.get("charset").map(String::as_str);
+        let charset = p.charset.as_deref();
         let text = decode_text(&body, charset, &mut msg.notes);
         self.add_text(
             msg,
@@ -715,11 +644,7 @@ impl Walk<'_> {
     /// Transfer-decodes a part's body, leniently, within the byte budget.
     /// Borrowed where the body needs no transfer decoding (7bit, 8bit,
     /// binary): most text parts are then never copied before HTML reduction.
-    fn decoded_body<'p>(
-        &mut self,
-        p: &'p ParsedMail<'p>,
-        msg: &mut Message,
-    ) -> Option<Cow<'p, [u8]>> {
+    fn decoded_body<'p>(&mut self, p: &'p Part<'p>, msg: &mut Message) -> Option<Cow<'p, [u8]>> {
         let remaining = self
             .limits
             .max_decoded_bytes
@@ -731,13 +656,10 @@ impl Walk<'_> {
             )));
             return None;
         }
-        let mut body: Cow<'p, [u8]> = match p.get_body_encoded() {
-            mailparse::body::Body::Base64(b) => Cow::Owned(base64_lenient(b.get_raw())),
-            mailparse::body::Body::QuotedPrintable(b) => Cow::Owned(qp_decode_robust(b.get_raw())),
-            mailparse::body::Body::SevenBit(b) | mailparse::body::Body::EightBit(b) => {
-                Cow::Borrowed(b.get_raw())
-            }
-            mailparse::body::Body::Binary(b) => Cow::Borrowed(b.get_raw()),
+        let mut body: Cow<'p, [u8]> = match p.transfer {
+            Transfer::Base64 => Cow::Owned(base64_lenient(p.body)),
+            Transfer::QuotedPrintable => Cow::Owned(qp_decode_robust(p.body)),
+            Transfer::Identity => Cow::Borrowed(p.body),
         };
         if body.len() > remaining {
             msg.notes.push(Note::LimitReached(format!(
@@ -788,12 +710,12 @@ impl Walk<'_> {
 
     /// A multipart whose boundary parameter is broken: find the delimiter
     /// lines ourselves and parse each chunk as a part.
-    fn recover_multipart(&mut self, p: &ParsedMail<'_>, msg: &mut Message, depth: usize) {
+    fn recover_multipart(&mut self, p: &Part<'_>, msg: &mut Message, depth: usize) {
         // Where mailparse's header parsing ends, not a search for a blank
         // line: with mixed line ends the two differ.
-        let body = match split_headers(p.raw_bytes) {
-            Some((_, at)) => &p.raw_bytes[at..],
-            None => body_of(p.raw_bytes),
+        let body = match split_headers(p.raw) {
+            Some((_, at)) => &p.raw[at..],
+            None => body_of(p.raw),
         };
         let Some(boundary) = guess_boundary(body) else {
             let text = decode_text(body, None, &mut msg.notes);
@@ -815,7 +737,7 @@ impl Walk<'_> {
             if chunk.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            if let Ok(sp) = mailparse::parse_mail(chunk) {
+            if let Ok(sp) = mime::parse(chunk) {
                 self.part(&sp, msg, depth + 1);
             }
         }
@@ -1485,6 +1407,7 @@ mod tests {
         .prop_map(|v| v.concat().into_bytes())
     }
 
+    use mailparse::{MailHeaderMap, ParsedMail};
     use proptest::strategy::Strategy;
 
     /// The [`MetaHeaders`] as `read_header_list` found them before, through
@@ -1550,7 +1473,7 @@ mod tests {
         }
 
         #[test]
-        fn slim_headers_change_nothing(
+        fn meta_headers_read_as_from_every_header(
             relay in proptest::collection::vec(proptest::sample::select(vec![
                 "Received: from a.example by b.example; Mon, 1 Jan 2024\n",
                 "DKIM-Signature: v=1; a=rsa-sha256;\n b=abcdefghijklmnopqrstuvwxyz0123456789\n",
@@ -1569,28 +1492,32 @@ mod tests {
             ]),
         ) {
             let raw = format!("{}{body}", relay.concat());
-            let limits = Limits::default();
-            let slim = parse_opt(raw.as_bytes(), &limits, true);
-            let full = parse_opt(raw.as_bytes(), &limits, false);
-            proptest::prop_assert_eq!(format!("{slim:?}"), format!("{full:?}"));
+            let (fast, full) = meta_both_ways(raw.as_bytes());
+            proptest::prop_assert_eq!(fast, full);
         }
     }
 
-    /// Every sample and dev-corpus message parses the same with the
-    /// top-level header slimming as without.
+    /// The metadata of `raw` read from [`meta_headers`] and from every
+    /// header mailparse parses (`None` where it rejects the section).
+    fn meta_both_ways(raw: &[u8]) -> (Option<String>, Option<String>) {
+        let read = |headers: &[mailparse::MailHeader<'_>]| {
+            let mut m = Message::default();
+            read_header_list(headers, &mut m);
+            format!("{m:?}")
+        };
+        let fast = split_headers(raw).map(|(spans, _)| read(&meta_headers(raw, &spans)));
+        let full = mailparse::parse_headers(raw).ok().map(|(h, _)| read(&h));
+        (fast, full)
+    }
+
+    /// Every sample and dev-corpus message has the same metadata read from
+    /// the headers that matter alone as from all of them.
     #[test]
-    fn slim_headers_change_nothing_on_real_mail() {
-        let limits = Limits::default();
+    fn meta_headers_read_as_from_every_header_on_real_mail() {
         let mut seen = 0;
         for (path, raw) in crate::test_mail::real_mail() {
-            let slim = parse_opt(&raw, &limits, true);
-            let full = parse_opt(&raw, &limits, false);
-            assert_eq!(
-                format!("{slim:?}"),
-                format!("{full:?}"),
-                "{}",
-                path.display()
-            );
+            let (fast, full) = meta_both_ways(&raw);
+            assert_eq!(fast, full, "{}", path.display());
             seen += 1;
         }
         assert!(seen >= 100, "{seen} messages");
