@@ -189,22 +189,87 @@ const META_HEADERS: [&[u8]; 7] = [
     b"authentication-results",
 ];
 
-/// The headers of `spans` named in [`META_HEADERS`], parsed by mailparse,
-/// in their order: what [`read_header_list`] reads, without parsing the
-/// others.
-fn meta_headers<'a>(raw: &'a [u8], spans: &[HeaderSpan]) -> Vec<mailparse::MailHeader<'a>> {
+/// The headers of `spans` named in [`META_HEADERS`], in their order: what
+/// [`read_header_list`] reads.
+fn meta_headers<'a>(raw: &'a [u8], spans: &[HeaderSpan]) -> Vec<Header<'a>> {
     spans
         .iter()
         .filter(|h| {
             let key = &raw[h.key.clone()];
             META_HEADERS.iter().any(|k| key.eq_ignore_ascii_case(k))
         })
-        .filter_map(|h| {
-            mailparse::parse_header(&raw[h.all.start..])
-                .ok()
-                .map(|(h, _)| h)
-        })
+        .map(|h| Header::at(raw, h))
         .collect()
+}
+
+/// What is read of a header: its raw name and value, and mailparse's own
+/// header for what only mailparse decodes (encoded words, addresses).
+pub(crate) trait RawHeader {
+    /// The name, as mailparse's `get_key_raw`.
+    fn key_raw(&self) -> &[u8];
+    /// The value, as mailparse's `get_value_raw`.
+    fn value_raw(&self) -> &[u8];
+    /// `f` of mailparse's parse of this header (`None` if it fails).
+    fn with_mail<R>(&self, f: impl FnOnce(&mailparse::MailHeader<'_>) -> R) -> Option<R>;
+}
+
+impl RawHeader for mailparse::MailHeader<'_> {
+    fn key_raw(&self) -> &[u8] {
+        self.get_key_raw()
+    }
+    fn value_raw(&self) -> &[u8] {
+        self.get_value_raw()
+    }
+    fn with_mail<R>(&self, f: impl FnOnce(&mailparse::MailHeader<'_>) -> R) -> Option<R> {
+        Some(f(self))
+    }
+}
+
+/// A header cut from a [`HeaderSpan`] without mailparse's byte-at-a-time
+/// parser, which runs only when [`RawHeader::with_mail`] is asked.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Header<'a> {
+    /// The input from the header's first byte.
+    from: &'a [u8],
+    key: &'a [u8],
+    value: &'a [u8],
+}
+
+impl<'a> Header<'a> {
+    /// The header `span` of `raw` (a span [`split_headers`] gave).
+    pub(crate) fn at(raw: &'a [u8], span: &HeaderSpan) -> Header<'a> {
+        let key = &raw[span.key.clone()];
+        // As mailparse's `parse_header` delimits the value: past the colon
+        // and the spaces after it, up to the last byte that is not CR or LF.
+        let value = if raw.get(span.key.end) == Some(&b':') {
+            let v = &raw[span.key.end + 1..span.all.end];
+            let v = &v[v.iter().position(|&b| b != b' ').unwrap_or(v.len())..];
+            let end = v
+                .iter()
+                .rposition(|&b| b != b'\r' && b != b'\n')
+                .map_or(0, |i| i + 1);
+            &v[..end]
+        } else {
+            &raw[span.key.end..span.key.end]
+        };
+        Header {
+            from: &raw[span.all.start..],
+            key,
+            value,
+        }
+    }
+}
+
+impl RawHeader for Header<'_> {
+    fn key_raw(&self) -> &[u8] {
+        self.key
+    }
+    fn value_raw(&self) -> &[u8] {
+        self.value
+    }
+    fn with_mail<R>(&self, f: impl FnOnce(&mailparse::MailHeader<'_>) -> R) -> Option<R> {
+        mailparse::parse_header(self.from).ok().map(|(h, _)| f(&h))
+    }
 }
 
 /// [`header_section_cut_short`] read off the spans of a header section
@@ -335,7 +400,7 @@ fn body_of(raw: &[u8]) -> &[u8] {
 
 /// Every header read here must be in [`META_HEADERS`]: [`parse`] hands
 /// over only those.
-fn read_header_list(headers: &[mailparse::MailHeader<'_>], msg: &mut Message) {
+fn read_header_list<H: RawHeader>(headers: &[H], msg: &mut Message) {
     read_meta(find_meta(headers), msg);
 }
 
@@ -346,21 +411,18 @@ const AUTH: usize = META_HEADERS.len() - 1;
 /// The headers [`read_meta`] reads: the first of each name in
 /// [`META_HEADERS`] before [`AUTH`], in that order, and every
 /// Authentication-Results.
-type MetaHeaders<'h, 'a> = (
-    [Option<&'h mailparse::MailHeader<'a>>; AUTH],
-    Vec<&'h mailparse::MailHeader<'a>>,
-);
+type MetaHeaders<'h, H> = ([Option<&'h H>; AUTH], Vec<&'h H>);
 
 /// The [`MetaHeaders`], found in one pass over the raw names. As
 /// mailparse's `get_first_header` finds them: it compares each name,
 /// decoded as Latin-1, with the one asked ignoring ASCII case, which a name
 /// with a non-ASCII byte never matches; but it decodes every name again for
 /// every name asked.
-fn find_meta<'h, 'a>(headers: &'h [mailparse::MailHeader<'a>]) -> MetaHeaders<'h, 'a> {
+fn find_meta<H: RawHeader>(headers: &[H]) -> MetaHeaders<'_, H> {
     let mut first = [None; AUTH];
     let mut auth = Vec::new();
     for h in headers {
-        let key = h.get_key_raw();
+        let key = h.key_raw();
         let Some(i) = META_HEADERS
             .iter()
             .position(|k| key.eq_ignore_ascii_case(k))
@@ -377,9 +439,9 @@ fn find_meta<'h, 'a>(headers: &'h [mailparse::MailHeader<'a>]) -> MetaHeaders<'h
 }
 
 /// The message's metadata from its [`MetaHeaders`].
-fn read_meta((first, auth): MetaHeaders<'_, '_>, msg: &mut Message) {
+fn read_meta<H: RawHeader>((first, auth): MetaHeaders<'_, H>, msg: &mut Message) {
     let [subject, from, to, reply_to, message_id, date] = first;
-    let get = |h: Option<&mailparse::MailHeader<'_>>| {
+    let get = |h: Option<&H>| {
         h.map(|h| value_of(h).trim().to_string())
             .filter(|v| !v.is_empty())
     };
@@ -406,8 +468,8 @@ fn read_meta((first, auth): MetaHeaders<'_, '_>, msg: &mut Message) {
 
 /// A header value as mailparse's `get_value` gives it, through
 /// [`plain_value`] when that applies.
-pub(crate) fn value_of<'h>(h: &'h mailparse::MailHeader<'_>) -> Cow<'h, str> {
-    plain_value(h).unwrap_or_else(|| Cow::Owned(h.get_value()))
+pub(crate) fn value_of<H: RawHeader>(h: &H) -> Cow<'_, str> {
+    plain_value(h).unwrap_or_else(|| Cow::Owned(h.with_mail(|m| m.get_value()).unwrap_or_default()))
 }
 
 /// mailparse's `get_value` of a header that needs no decoding (UTF-8, no
@@ -415,8 +477,8 @@ pub(crate) fn value_of<'h>(h: &'h mailparse::MailHeader<'_>) -> Cow<'h, str> {
 /// header): with no encoded word the tokens come back as they were, each
 /// line's leading whitespace dropped and the folded lines joined by one
 /// space. Borrowed for the common one-line value.
-fn plain_value<'h>(h: &'h mailparse::MailHeader<'_>) -> Option<Cow<'h, str>> {
-    let v = std::str::from_utf8(h.get_value_raw()).ok()?;
+fn plain_value<H: RawHeader>(h: &H) -> Option<Cow<'_, str>> {
+    let v = std::str::from_utf8(h.value_raw()).ok()?;
     if memchr::memmem::find(v.as_bytes(), b"=?").is_some() {
         return None;
     }
@@ -484,11 +546,11 @@ fn decode_stray_encoded_words(s: &str) -> String {
     out
 }
 
-fn bare_address(h: &mailparse::MailHeader<'_>) -> Option<String> {
+fn bare_address<H: RawHeader>(h: &H) -> Option<String> {
     if let Some(a) = plain_value(h).and_then(|v| simple_address(&v).map(str::to_ascii_lowercase)) {
         return Some(a);
     }
-    let list = mailparse::addrparse_header(h).ok()?;
+    let list = h.with_mail(mailparse::addrparse_header)?.ok()?;
     list.iter().find_map(|a| match a {
         mailparse::MailAddr::Single(s) => Some(s.addr.trim().to_ascii_lowercase()),
         mailparse::MailAddr::Group(g) => {
@@ -1412,7 +1474,9 @@ mod tests {
 
     /// The [`MetaHeaders`] as `read_header_list` found them before, through
     /// mailparse's lookups: the reference for [`find_meta`].
-    fn find_meta_by_lookup<'a>(headers: &'a [mailparse::MailHeader<'a>]) -> MetaHeaders<'a, 'a> {
+    fn find_meta_by_lookup<'a>(
+        headers: &'a [mailparse::MailHeader<'a>],
+    ) -> MetaHeaders<'a, mailparse::MailHeader<'a>> {
         let names = ["Subject", "From", "To", "Reply-To", "Message-ID", "Date"];
         let first = names.map(|k| headers.get_first_header(k));
         (first, headers.get_all_headers("Authentication-Results"))
@@ -1459,6 +1523,9 @@ mod tests {
                         let (again, n) = mailparse::parse_header(&raw[s.all.start..]).unwrap();
                         proptest::prop_assert_eq!(n, s.all.len());
                         proptest::prop_assert_eq!(again.get_value_raw(), h.get_value_raw());
+                        let cut = Header::at(&raw, s);
+                        proptest::prop_assert_eq!(cut.key_raw(), h.get_key_raw());
+                        proptest::prop_assert_eq!(cut.value_raw(), h.get_value_raw());
                     }
                 }
                 (a, b) => proptest::prop_assert!(false, "{:?} vs {:?}", a, b.map(|x| x.1)),
@@ -1497,14 +1564,14 @@ mod tests {
         }
     }
 
-    /// The metadata of `raw` read from [`meta_headers`] and from every
-    /// header mailparse parses (`None` where it rejects the section).
+    /// The metadata of `raw` read from [`meta_headers`] (cut by
+    /// [`Header::at`]) and from every header mailparse parses (`None` where it rejects the section).
     fn meta_both_ways(raw: &[u8]) -> (Option<String>, Option<String>) {
-        let read = |headers: &[mailparse::MailHeader<'_>]| {
+        fn read<H: RawHeader>(headers: &[H]) -> String {
             let mut m = Message::default();
             read_header_list(headers, &mut m);
             format!("{m:?}")
-        };
+        }
         let fast = split_headers(raw).map(|(spans, _)| read(&meta_headers(raw, &spans)));
         let full = mailparse::parse_headers(raw).ok().map(|(h, _)| read(&h));
         (fast, full)

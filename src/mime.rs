@@ -10,7 +10,7 @@
 
 use mailparse::MailParseError;
 
-use crate::message::{split_headers, value_of, HeaderSpan};
+use crate::message::{split_headers, value_of, Header, HeaderSpan};
 
 /// mailparse's nesting bound: a tree deeper than this is an error.
 const RECURSION_LIMIT: u8 = 100;
@@ -65,18 +65,12 @@ pub(crate) fn parse_split(
     parse_part(raw, Some(split), false, RECURSION_LIMIT)
 }
 
-/// The first header of `spans` named `name`, parsed by mailparse.
-fn first_header<'a>(
-    raw: &'a [u8],
-    spans: &[HeaderSpan],
-    name: &[u8],
-) -> Option<mailparse::MailHeader<'a>> {
+/// The first header of `spans` named `name`.
+fn first_header<'a>(raw: &'a [u8], spans: &[HeaderSpan], name: &[u8]) -> Option<Header<'a>> {
     let s = spans
         .iter()
         .find(|s| raw[s.key.clone()].eq_ignore_ascii_case(name))?;
-    mailparse::parse_header(&raw[s.all.start..])
-        .ok()
-        .map(|(h, _)| h)
+    Some(Header::at(raw, s))
 }
 
 fn parse_part(
