@@ -86,8 +86,7 @@ fn parse_part(
             Ok(_) => MailParseError::Generic("header section not understood"),
         });
     };
-    let ctype = first_header(raw, &spans, b"content-type")
-        .map(|h| mailparse::parse_content_type(&value_of(&h)));
+    let ctype = first_header(raw, &spans, b"content-type").map(|h| content_type(&value_of(&h)));
     let transfer = match first_header(raw, &spans, b"content-transfer-encoding")
         .map(|h| value_of(&h).to_lowercase())
         .as_deref()
@@ -96,23 +95,32 @@ fn parse_part(
         Some("quoted-printable") => Transfer::QuotedPrintable,
         _ => Transfer::Identity,
     };
-    let (mimetype, mut params) = match ctype {
-        Some(c) => (c.mimetype, c.params),
-        None if in_digest => ("message/rfc822".to_string(), Default::default()),
-        None => ("text/plain".to_string(), Default::default()),
-    };
+    let ContentType {
+        mimetype,
+        charset,
+        boundary,
+    } = ctype.unwrap_or_else(|| ContentType {
+        mimetype: if in_digest {
+            "message/rfc822"
+        } else {
+            "text/plain"
+        }
+        .to_string(),
+        charset: None,
+        boundary: None,
+    });
     let head_end = spans.last().map_or(0, |s| s.all.end);
     let mut part = Part {
         raw,
         head: &raw[..head_end],
-        charset: params.remove("charset"),
+        charset,
         transfer,
         body: &raw[ix_body.min(raw.len())..],
         subparts: Vec::new(),
         mimetype,
     };
     if raw.len() > ix_body && part.mimetype.starts_with("multipart") {
-        if let Some(boundary) = params.get("boundary") {
+        if let Some(boundary) = boundary {
             let delim = [b"--", boundary.as_bytes()].concat();
             let digest = part.mimetype == "multipart/digest";
             let (subparts, body_end) = parse_multipart(raw, ix_body, &delim, digest, depth)?;
@@ -159,6 +167,111 @@ fn parse_multipart<'a>(
         }
     }
     Ok((subparts, body_end))
+}
+
+/// What is read of a `Content-Type` value.
+#[derive(Debug, PartialEq, Eq)]
+struct ContentType {
+    /// Lower-cased.
+    mimetype: String,
+    charset: Option<String>,
+    boundary: Option<String>,
+}
+
+/// A `Content-Type` value as mailparse's `parse_content_type` reads it. An
+/// ASCII value without `*` (no RFC 2231 parameter, the common case) is read
+/// here, as that function reads it, without its parameter map and
+/// allocations: split on `;` outside quotes, the first piece the type,
+/// each later `key=value` piece a parameter (key trimmed and lower-cased,
+/// value trimmed and unquoted, the last of a key winning).
+fn content_type(v: &str) -> ContentType {
+    if !v.is_ascii() || v.contains('*') {
+        let c = mailparse::parse_content_type(v);
+        let mut params = c.params;
+        return ContentType {
+            mimetype: c.mimetype,
+            charset: params.remove("charset"),
+            boundary: params.remove("boundary"),
+        };
+    }
+    let mut pieces = semicolon_pieces(v);
+    let mimetype = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+    let (mut charset, mut boundary) = (None, None);
+    for piece in pieces {
+        let Some(eq) = piece.find('=') else { continue };
+        let key = piece[..eq].trim();
+        let slot = if key.eq_ignore_ascii_case("charset") {
+            &mut charset
+        } else if key.eq_ignore_ascii_case("boundary") {
+            &mut boundary
+        } else {
+            continue;
+        };
+        *slot = Some(unquote(piece[eq + 1..].trim()));
+    }
+    ContentType {
+        mimetype,
+        charset,
+        boundary,
+    }
+}
+
+/// `v` split on the `;`s outside a quoted string (in which a backslash
+/// escapes the next byte); always at least one piece.
+fn semicolon_pieces(v: &str) -> impl Iterator<Item = &str> {
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    let mut cuts = v.bytes().enumerate().filter_map(move |(i, b)| {
+        if escaped {
+            escaped = false;
+        } else if quoted && b == b'\\' {
+            escaped = true;
+        } else if b == b'"' {
+            quoted = !quoted;
+        } else if b == b';' && !quoted {
+            return Some(i);
+        }
+        None
+    });
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let from = start;
+        match cuts.next() {
+            Some(i) => {
+                start = i + 1;
+                Some(&v[from..i])
+            }
+            None => {
+                done = true;
+                Some(&v[from..])
+            }
+        }
+    })
+}
+
+/// A parameter value without its quotes, backslash escapes resolved; as
+/// written when it is not quoted.
+fn unquote(v: &str) -> String {
+    let Some(inner) = v
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .filter(|_| v.len() > 1)
+    else {
+        return v.to_string();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut escape = false;
+    for c in inner.chars() {
+        if !escape && c == '\\' {
+            escape = true;
+            continue;
+        }
+        escape = false;
+        out.push(c);
+    }
+    out
 }
 
 /// `ix` moved back over one line end (LF or CRLF) that follows `start`:
@@ -318,6 +431,32 @@ mod tests {
             if let Err(e) = agree(&raw) {
                 proptest::prop_assert!(false, "{e}\n{}", String::from_utf8_lossy(&raw));
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn content_type_reads_as_mailparse_reads_it(
+            media in proptest::sample::select(vec!["text/html", " TEXT/Plain ", "multipart/alternative", "", "\"a;b\""]),
+            params in proptest::collection::vec((
+                proptest::sample::select(vec![";", "; ", " ;\r\n\t", ";;", "\\;"]),
+                proptest::sample::select(vec!["charset", "CHARSET", " charset ", "boundary", "Boundary", "name", "charset*", "x y", ""]),
+                proptest::sample::select(vec!["=", " = ", "", "=="]),
+                proptest::sample::select(vec![
+                    "utf-8", "\"utf-8\"", "\"a;b\"", "\"a\\\"b\"", "\"a\\\\\"", "''", "%41", "é", "\"\"", "\"",
+                    " \"q\" ", "\"open", "a\"b\"c", "x=y", "*",
+                ]),
+            ), 0..5),
+        ) {
+            let pieces: Vec<String> = std::iter::once(media.to_string())
+                .chain(params.iter().map(|(sep, k, eq, v)| format!("{sep}{k}{eq}{v}")))
+                .collect();
+            let v = pieces.concat();
+            let theirs = mailparse::parse_content_type(&v);
+            let ours = content_type(&v);
+            proptest::prop_assert_eq!(&ours.mimetype, &theirs.mimetype, "{:?}", v);
+            proptest::prop_assert_eq!(ours.charset.as_ref(), theirs.params.get("charset"), "{:?}", v);
+            proptest::prop_assert_eq!(ours.boundary.as_ref(), theirs.params.get("boundary"), "{:?}", v);
         }
     }
 
