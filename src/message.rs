@@ -479,7 +479,7 @@ pub(crate) fn value_of<H: RawHeader>(h: &H) -> Cow<'_, str> {
 /// space. Borrowed for the common one-line value.
 fn plain_value<H: RawHeader>(h: &H) -> Option<Cow<'_, str>> {
     let v = std::str::from_utf8(h.value_raw()).ok()?;
-    if memchr::memmem::find(v.as_bytes(), b"=?").is_some() {
+    if has_encoded_word_marker(v.as_bytes()) {
         return None;
     }
     // `lines` (what mailparse splits on) also drops a final '\r'.
@@ -489,6 +489,15 @@ fn plain_value<H: RawHeader>(h: &H) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(
         v.lines().map(str::trim_start).collect::<Vec<_>>().join(" "),
     ))
+}
+
+/// Whether `b` holds `=?`, which may open an encoded word. Through a
+/// searcher built once: building one per header value cost more than the
+/// search.
+fn has_encoded_word_marker(b: &[u8]) -> bool {
+    static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"=?"));
+    OPEN.find(b).is_some()
 }
 
 /// Decodes RFC 2047 encoded words that mailparse leaves alone because they
@@ -609,7 +618,7 @@ fn encoded_name_address(v: &[u8]) -> Option<&str> {
     let open = v.strip_suffix('>')?.rfind('<')?;
     let name = &v.as_bytes()[..open];
     let safe = |b: &u8| b.is_ascii_alphanumeric() || b" \t=?_.!*+-/".contains(b);
-    (name.iter().all(safe) && memchr::memmem::find(name, b"=?").is_some())
+    (name.iter().all(safe) && has_encoded_word_marker(name))
         .then(|| simple_address(&v[open..]))
         .flatten()
 }
