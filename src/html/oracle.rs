@@ -869,6 +869,58 @@ mod diff {
         }
     }
 
+    /// Times the `<style>` rule collection alone: the scan for style
+    /// blocks, and the parse of their CSS (best of several runs).
+    #[test]
+    #[ignore]
+    fn css_time() {
+        let html = corpus_html();
+        let mut sheets = Vec::new();
+        for h in &html {
+            let b = h.as_bytes();
+            let mut from = 0;
+            while let Some(start) = super::super::find_ci_blocks::<32>(b, from, b"<style") {
+                let Some(open) = memchr::memchr(b'>', &b[start..]).map(|i| start + i + 1) else {
+                    break;
+                };
+                let end =
+                    super::super::find_ci_blocks::<32>(b, open, b"</style").unwrap_or(b.len());
+                sheets.push(h[open..end].to_string());
+                from = end;
+            }
+        }
+        let bytes: usize = sheets.iter().map(String::len).sum();
+        let time = |name: &str, f: &mut dyn FnMut() -> usize| {
+            let mut best = f64::MAX;
+            let mut n = 0;
+            for _ in 0..20 {
+                let t = std::time::Instant::now();
+                n = f();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            println!("{name:24} {:7.2} ms ({n})", best * 1e3);
+        };
+        println!("{} style blocks, {} KB of CSS", sheets.len(), bytes >> 10);
+        time("collect_style_rules", &mut || {
+            html.iter()
+                .map(|h| {
+                    let r = super::super::collect_style_rules(h);
+                    r.tags.len() + r.classes.len() + r.ids.len()
+                })
+                .sum()
+        });
+        time("parse_css", &mut || {
+            sheets
+                .iter()
+                .map(|css| {
+                    let mut r = super::super::HiddenRules::default();
+                    super::super::parse_css(css, &mut r);
+                    r.tags.len() + r.classes.len() + r.ids.len()
+                })
+                .sum()
+        });
+    }
+
     /// Times the fast version alone (best of several runs).
     #[test]
     #[ignore]
