@@ -658,6 +658,16 @@ pub fn mbox_messages<R: Read>(reader: R) -> MboxMessages<R> {
     }
 }
 
+/// [`mbox_messages`] reading the stream `chunk` bytes at a time instead of
+/// 2 MiB, so that small inputs cross fill boundaries: for the `mbox` fuzz
+/// target, which holds the splitter to the same messages at every size.
+#[doc(hidden)]
+pub fn mbox_messages_chunked<R: Read>(reader: R, chunk: usize) -> MboxMessages<R> {
+    MboxMessages {
+        split: mbox::Splitter::with_chunk(reader, u64::MAX, chunk),
+    }
+}
+
 /// The iterator of [`mbox_messages`]. A read error is its last item.
 pub struct MboxMessages<R> {
     split: mbox::Splitter<R>,
