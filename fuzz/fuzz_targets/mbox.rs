@@ -61,7 +61,8 @@ fn split(whole: &[u8], chunk: Option<usize>) -> Vec<MboxMessage> {
         Some(c) => Box::new(mbox_messages_chunked(whole, c)),
         None => Box::new(mbox_messages(whole)),
     };
-    it.map(|m| m.expect("reading a slice cannot fail")).collect()
+    it.map(|m| m.expect("reading a slice cannot fail"))
+        .collect()
 }
 
 fuzz_target!(|mbox: Mbox| {
@@ -75,7 +76,9 @@ fuzz_target!(|mbox: Mbox| {
         };
         check_verdict(&CLF.classify(&msg), &CLF);
         want.push((whole.len() as u64, msg.clone()));
-        whole.extend_from_slice(format!("From sender{i}@example.org Mon Jan  1 00:00:00 2024").as_bytes());
+        whole.extend_from_slice(
+            format!("From sender{i}@example.org Mon Jan  1 00:00:00 2024").as_bytes(),
+        );
         whole.extend_from_slice(eol);
         let mut q = quote(&msg);
         if !q.is_empty() && !q.ends_with(b"\n") {
