@@ -1,5 +1,6 @@
 //! Raw bytes → the headers that matter and the visible text of every text
-//! part. The only module that knows about MIME (and imports `mailparse`).
+//! part. With [`crate::mime`] (the tree of parts), the only module that
+//! knows about MIME and uses `mailparse`.
 //!
 //! Liberal in what it accepts: a message whose MIME structure is broken still
 //! yields whatever text can be recovered, with a [`Note`] saying how.
