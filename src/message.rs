@@ -1455,13 +1455,8 @@ mod tests {
 
     #[test]
     fn deep_nesting_falls_back() {
-        let mut raw = String::new();
-        for i in 0..300 {
-            raw.push_str(&format!(
-                "Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n"
-            ));
-        }
-        raw.push_str("Content-Type: text/plain\n\ndeep text\n");
+        let raw =
+            crate::test_mail::nested_multiparts(300) + "Content-Type: text/plain\n\ndeep text\n";
         let m = p(&raw);
         assert!(
             m.bodies.iter().any(|b| b.contains("deep text")),

@@ -462,13 +462,7 @@ mod tests {
 
     #[test]
     fn too_deep_a_tree_is_mailparse_s_error() {
-        let mut raw = String::new();
-        for k in 0..120 {
-            raw.push_str(&format!(
-                "Content-Type: multipart/mixed; boundary=b{k}z\n\n--b{k}z\n"
-            ));
-        }
-        raw.push_str("\ntext\n");
+        let raw = crate::test_mail::nested_multiparts(120) + "\ntext\n";
         let e = parse(raw.as_bytes()).unwrap_err();
         assert_eq!(e.to_string(), "Recursion limit reached");
         agree(raw.as_bytes()).unwrap();

@@ -45,3 +45,12 @@ pub(crate) fn html_parts(p: &mailparse::ParsedMail<'_>, out: &mut Vec<String>) {
         }
     }
 }
+
+/// The headers of `levels` multiparts, each the only part of the one
+/// before, with distinct boundaries (none a prefix of another): what follows
+/// is the innermost part.
+pub(crate) fn nested_multiparts(levels: usize) -> String {
+    (0..levels)
+        .map(|k| format!("Content-Type: multipart/mixed; boundary=b{k}z\n\n--b{k}z\n"))
+        .collect()
+}
