@@ -5,8 +5,9 @@
 //! with memchr ([`split_headers`]) instead of a byte-at-a-time state
 //! machine, only the two headers read are parsed, delimiter lines are
 //! found with a SIMD substring search, and a part carries what the walk
-//! reads (no header list, no parameter map). mailparse still parses each
-//! header read and its `Content-Type` value.
+//! reads (no header list, no parameter map). mailparse still decodes a
+//! header value with an encoded word or a non-UTF-8 byte, and parses a
+//! `Content-Type` value that is not ASCII or has an RFC 2231 parameter.
 
 use mailparse::MailParseError;
 
