@@ -6,6 +6,7 @@
 //! yields whatever text can be recovered, with a [`Note`] saying how.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use crate::classifier::Limits;
 use crate::html;
@@ -335,12 +336,9 @@ fn defuse_encoded_word_floods(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
     let mut out: Option<Vec<u8>> = None;
     let mut lines = 0;
     let (mut scanned, mut copied) = (0, 0);
-    use std::sync::LazyLock;
-    static OPEN: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"=?"));
     static CLOSE: LazyLock<memchr::memmem::Finder<'static>> =
         LazyLock::new(|| memchr::memmem::Finder::new(b"?="));
-    while let Some(i) = OPEN.find(&raw[scanned..]).map(|i| scanned + i) {
+    while let Some(i) = ENCODED_WORD_OPEN.find(&raw[scanned..]).map(|i| scanned + i) {
         let start = memchr::memrchr(b'\n', &raw[scanned..i]).map_or(scanned, |j| scanned + j + 1);
         let end = memchr::memchr(b'\n', &raw[i..]).map_or(raw.len(), |j| i + j);
         let line = &raw[start..end];
@@ -350,12 +348,12 @@ fn defuse_encoded_word_floods(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
             scanned = end;
             continue;
         }
-        let markers = OPEN.find_iter(line).count() + CLOSE.find_iter(line).count();
+        let markers = ENCODED_WORD_OPEN.find_iter(line).count() + CLOSE.find_iter(line).count();
         if markers > MAX_MARKERS_PER_LINE {
             let o = out.get_or_insert_with(|| Vec::with_capacity(raw.len() + line.len() / 2));
             o.extend_from_slice(&raw[copied..start]);
             let mut last = 0;
-            for k in OPEN.find_iter(line) {
+            for k in ENCODED_WORD_OPEN.find_iter(line) {
                 o.extend_from_slice(&line[last..=k]);
                 o.push(b' ');
                 last = k + 1;
@@ -492,19 +490,21 @@ fn plain_value<H: RawHeader>(h: &H) -> Option<Cow<'_, str>> {
     ))
 }
 
-/// Whether `b` holds `=?`, which may open an encoded word. Through a
-/// searcher built once: building one per header value cost more than the
-/// search.
+/// `=?`, which may open an encoded word: one searcher built once, for the
+/// flood defusing and the header fast paths (building one per header value
+/// cost more than the search).
+static ENCODED_WORD_OPEN: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"=?"));
+
+/// Whether `b` holds `=?`.
 fn has_encoded_word_marker(b: &[u8]) -> bool {
-    static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"=?"));
-    OPEN.find(b).is_some()
+    ENCODED_WORD_OPEN.find(b).is_some()
 }
 
 /// Decodes RFC 2047 encoded words that mailparse leaves alone because they
 /// are glued to other text (`pot.=?UTF-8?B?...?=`), as mail clients do.
 fn decode_stray_encoded_words(s: &str) -> String {
-    if !s.contains("=?") {
+    if !has_encoded_word_marker(s.as_bytes()) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
