@@ -220,8 +220,8 @@ fn content_type(v: &str) -> ContentType {
 /// `v` split on the `;`s outside a quoted string (in which a backslash
 /// escapes the next byte); always at least one piece.
 fn semicolon_pieces(v: &str) -> impl Iterator<Item = &str> {
-    let (mut start, mut quoted, mut escaped) = (0, false, false);
-    let mut cuts = v.bytes().enumerate().filter_map(move |(i, b)| {
+    let (mut quoted, mut escaped) = (false, false);
+    let cuts = v.bytes().enumerate().filter_map(move |(i, b)| {
         if escaped {
             escaped = false;
         } else if quoted && b == b'\\' {
@@ -233,22 +233,11 @@ fn semicolon_pieces(v: &str) -> impl Iterator<Item = &str> {
         }
         None
     });
-    let mut done = false;
-    std::iter::from_fn(move || {
-        if done {
-            return None;
-        }
-        let from = start;
-        match cuts.next() {
-            Some(i) => {
-                start = i + 1;
-                Some(&v[from..i])
-            }
-            None => {
-                done = true;
-                Some(&v[from..])
-            }
-        }
+    let mut start = 0;
+    cuts.chain(std::iter::once(v.len())).map(move |end| {
+        let piece = &v[start..end];
+        start = end + 1;
+        piece
     })
 }
 
