@@ -653,9 +653,7 @@ pub struct MboxMessage {
 /// assert_eq!(msgs[1].offset, 56);
 /// ```
 pub fn mbox_messages<R: Read>(reader: R) -> MboxMessages<R> {
-    MboxMessages {
-        split: mbox::Splitter::new(reader, u64::MAX),
-    }
+    mbox_messages_chunked(reader, mbox::CHUNK)
 }
 
 /// [`mbox_messages`] reading the stream `chunk` bytes at a time instead of
